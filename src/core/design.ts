@@ -1,0 +1,62 @@
+import { indicatorCount, indicatorIndex, indicatorNames, type IndicatorName } from "./indicators.ts";
+
+/**
+ * How indicators become model columns. A missing indicator is handled explicitly (spec): its
+ * value column is filled with the training mean and a `<name>_missing` column says it was
+ * missing, so the student is still scored. Columns that are constant in the training data
+ * (no grade 1 student has a test score yet) carry no information and would make the Hessian
+ * singular, so they are left out of that model.
+ */
+export interface DesignColumn {
+  name: string;
+  indicator: IndicatorName;
+  kind: "value" | "missing";
+}
+
+export interface FeaturePlan {
+  columns: DesignColumn[];
+  /** Training mean of each indicator used with a value column: what a missing value becomes. */
+  fill: Partial<Record<IndicatorName, number>>;
+}
+
+/** `indicators` is row-major n × indicatorCount with NaN for missing. */
+export function planFeatures(indicators: Float64Array, n: number): FeaturePlan {
+  const columns: DesignColumn[] = [];
+  const fill: FeaturePlan["fill"] = {};
+  for (let k = 0; k < indicatorCount; k++) {
+    let observed = 0, sum = 0, min = Infinity, max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = indicators[i * indicatorCount + k];
+      if (Number.isNaN(v)) continue;
+      observed++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const name = indicatorNames[k];
+    if (observed === 0) continue;
+    if (max > min) {
+      columns.push({ name, indicator: name, kind: "value" });
+      fill[name] = sum / observed;
+    }
+    if (observed < n) columns.push({ name: `${name}_missing`, indicator: name, kind: "missing" });
+  }
+  return { columns, fill };
+}
+
+/** One design row from one indicator row; `out` has length `plan.columns.length`. */
+export function designRow(plan: FeaturePlan, indicators: Float64Array, offset: number, out: Float64Array, outOffset = 0): void {
+  const { columns, fill } = plan;
+  for (let j = 0; j < columns.length; j++) {
+    const column = columns[j];
+    const v = indicators[offset + indicatorIndex[column.indicator]];
+    out[outOffset + j] = column.kind === "missing" ? (Number.isNaN(v) ? 1 : 0) : Number.isNaN(v) ? (fill[column.indicator] as number) : v;
+  }
+}
+
+export function buildDesign(plan: FeaturePlan, indicators: Float64Array, n: number): Float64Array {
+  const p = plan.columns.length;
+  const x = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) designRow(plan, indicators, i * indicatorCount, x, i * p);
+  return x;
+}

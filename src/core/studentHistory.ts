@@ -1,0 +1,29 @@
+import type { StudentYear } from "./studentYear.ts";
+
+/** One student's rows, oldest first. Histories arrive in any row order (spec). */
+export interface StudentHistory {
+  studentId: string;
+  rows: StudentYear[];
+}
+
+export function groupHistories(rows: readonly StudentYear[]): StudentHistory[] {
+  const byStudent = new Map<string, StudentYear[]>();
+  for (const row of rows) {
+    const list = byStudent.get(row.student_id);
+    if (list) list.push(row);
+    else byStudent.set(row.student_id, [row]);
+  }
+  const histories: StudentHistory[] = [];
+  for (const [studentId, list] of byStudent) {
+    list.sort((a, b) => a.school_year - b.school_year);
+    histories.push({ studentId, rows: list });
+  }
+  return histories;
+}
+
+/** The last school year in the data: the current, year-to-date one by the contract. */
+export function lastSchoolYear(rows: readonly StudentYear[]): number {
+  let last = -Infinity;
+  for (const row of rows) if (row.school_year > last) last = row.school_year;
+  return last;
+}

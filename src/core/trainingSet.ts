@@ -1,0 +1,86 @@
+import { computeIndicators, indicatorCount } from "./indicators.ts";
+import { milestoneNames, milestoneOutcome, milestonesForGrade, type Milestone, type UnknownReason } from "./milestones.ts";
+import type { StudentHistory } from "./studentHistory.ts";
+
+/**
+ * Every row of a band grade that comes before its milestone was decided becomes an example for
+ * the (milestone, grade) model: its indicators, whether the student missed, and its school year
+ * (cohort), which decides the held-out validation cohort. Students whose outcome is unknown are
+ * left out and counted by reason, never taken as reached or missed.
+ */
+export interface TrainingSet {
+  milestone: Milestone;
+  grade: number;
+  n: number;
+  indicators: Float64Array; // n × indicatorCount, NaN = missing
+  missed: Uint8Array;
+  schoolYear: Int32Array;
+  unknownByReason: Partial<Record<UnknownReason, number>>;
+}
+
+export const trainingSetKey = (milestone: Milestone, grade: number): string => `${milestone}-g${grade}`;
+
+class ExampleBuffer {
+  n = 0;
+  indicators = new Float64Array(256 * indicatorCount);
+  missed = new Uint8Array(256);
+  schoolYear = new Int32Array(256);
+  unknownByReason: Partial<Record<UnknownReason, number>> = {};
+
+  slot(): number {
+    if (this.n === this.missed.length) {
+      const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, size: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(size);
+        b.set(a);
+        return b;
+      };
+      this.indicators = grow(this.indicators, this.indicators.length * 2);
+      this.missed = grow(this.missed, this.missed.length * 2);
+      this.schoolYear = grow(this.schoolYear, this.schoolYear.length * 2);
+    }
+    return this.n++;
+  }
+}
+
+export function buildTrainingSets(histories: readonly StudentHistory[], lastYear: number): Map<string, TrainingSet> {
+  const buffers = new Map<string, ExampleBuffer>();
+  const buffer = (m: Milestone, g: number) => {
+    const key = trainingSetKey(m, g);
+    let b = buffers.get(key);
+    if (!b) buffers.set(key, (b = new ExampleBuffer()));
+    return b;
+  };
+  for (const { rows } of histories) {
+    const outcomes = milestoneNames.map((m) => milestoneOutcome(m, rows, lastYear));
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      for (const milestone of milestonesForGrade(row.grade)) {
+        const outcome = outcomes[milestoneNames.indexOf(milestone)];
+        const b = buffer(milestone, row.grade);
+        if (outcome.outcome === "unknown") {
+          b.unknownByReason[outcome.reason] = (b.unknownByReason[outcome.reason] ?? 0) + 1;
+          continue;
+        }
+        if (row.school_year > outcome.decidedYear) continue; // already decided: not a prediction
+        const slot = b.slot();
+        computeIndicators(rows, i, b.indicators.subarray(slot * indicatorCount, (slot + 1) * indicatorCount));
+        b.missed[slot] = outcome.outcome === "missed" ? 1 : 0;
+        b.schoolYear[slot] = row.school_year;
+      }
+    }
+  }
+  const sets = new Map<string, TrainingSet>();
+  for (const [key, b] of [...buffers].sort(([a], [c]) => a.localeCompare(c))) {
+    const [milestone, grade] = key.split("-g");
+    sets.set(key, {
+      milestone: milestone as Milestone,
+      grade: Number(grade),
+      n: b.n,
+      indicators: b.indicators.slice(0, b.n * indicatorCount),
+      missed: b.missed.slice(0, b.n),
+      schoolYear: b.schoolYear.slice(0, b.n),
+      unknownByReason: b.unknownByReason,
+    });
+  }
+  return sets;
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { grade9Year, milestoneOutcome, milestonesForGrade, parseMilestone } from "../src/core/index.ts";
+import { career, studentYear } from "./studentRows.ts";
+
+const LAST = 2027;
+
+describe("milestonesForGrade", () => {
+  it("maps each band grade to its milestones, two for grades 11 and 12, none for K", () => {
+    expect(milestonesForGrade(0)).toEqual([]);
+    expect(milestonesForGrade(2)).toEqual(["early_literacy"]);
+    expect(milestonesForGrade(6)).toEqual(["middle_readiness"]);
+    expect(milestonesForGrade(9)).toEqual(["ninth_grade_success"]);
+    expect(milestonesForGrade(10)).toEqual(["on_time_graduation"]);
+    expect(milestonesForGrade(12)).toEqual(["on_time_graduation", "postsecondary_enrollment"]);
+  });
+
+  it("rejects an unknown milestone name with its code", () => {
+    expect(() => parseMilestone("graduation")).toThrow(expect.objectContaining({ code: "unknown_milestone" }));
+  });
+});
+
+describe("early_literacy", () => {
+  it("is reached with ELA 500 and missed with 499 in the first grade 3 year", () => {
+    const reached = career({ year: 2018, grade: 1 }, [{}, {}, { ela_scaled: "500" }]);
+    const missed = career({ year: 2018, grade: 1 }, [{}, {}, { ela_scaled: "499" }]);
+    expect(milestoneOutcome("early_literacy", reached, LAST)).toEqual({ outcome: "reached", decidedYear: 2020 });
+    expect(milestoneOutcome("early_literacy", missed, LAST)).toEqual({ outcome: "missed", decidedYear: 2020 });
+  });
+
+  it("uses the first grade 3 year for a retained student, not the repeat", () => {
+    const rows = [
+      studentYear({ school_year: "2020", grade: "3", ela_scaled: "480" }),
+      studentYear({ school_year: "2021", grade: "3", ela_scaled: "520" }),
+    ];
+    expect(milestoneOutcome("early_literacy", rows, LAST)).toEqual({ outcome: "missed", decidedYear: 2020 });
+  });
+
+  it("is unknown when untested, not yet in grade 3, or transferred out before it", () => {
+    expect(milestoneOutcome("early_literacy", [studentYear({ grade: "3" })], LAST)).toEqual({ outcome: "unknown", reason: "not_tested" });
+    expect(milestoneOutcome("early_literacy", [studentYear({ grade: "2", school_year: "2027" })], LAST)).toEqual({
+      outcome: "unknown",
+      reason: "not_reached_yet",
+    });
+    expect(milestoneOutcome("early_literacy", [studentYear({ grade: "2", exit_status: "transferred_out" })], LAST)).toEqual({
+      outcome: "unknown",
+      reason: "transferred_out",
+    });
+  });
+});
+
+describe("middle_readiness", () => {
+  it("needs both ELA and math at 500 or more in the first grade 6 year", () => {
+    const both = [studentYear({ grade: "6", ela_scaled: "510", math_scaled: "500" })];
+    const oneShort = [studentYear({ grade: "6", ela_scaled: "510", math_scaled: "499" })];
+    const oneBlank = [studentYear({ grade: "6", ela_scaled: "510" })];
+    expect(milestoneOutcome("middle_readiness", both, LAST).outcome).toBe("reached");
+    expect(milestoneOutcome("middle_readiness", oneShort, LAST).outcome).toBe("missed");
+    expect(milestoneOutcome("middle_readiness", oneBlank, LAST)).toEqual({ outcome: "unknown", reason: "not_tested" });
+  });
+});
+
+describe("ninth_grade_success", () => {
+  it("is reached with no course failed, missed with one, unknown without course marks", () => {
+    expect(milestoneOutcome("ninth_grade_success", [studentYear({ grade: "9", courses_attempted: "7", courses_failed: "0" })], LAST).outcome).toBe("reached");
+    expect(milestoneOutcome("ninth_grade_success", [studentYear({ grade: "9", courses_attempted: "7", courses_failed: "1" })], LAST).outcome).toBe("missed");
+    expect(milestoneOutcome("ninth_grade_success", [studentYear({ grade: "9", courses_attempted: "0" })], LAST)).toEqual({
+      outcome: "unknown",
+      reason: "no_course_marks",
+    });
+  });
+});
+
+describe("on_time_graduation", () => {
+  const fourYears = (last: Record<string, string>) => career({ year: 2020, grade: 9 }, [{}, {}, {}, last]);
+
+  it("is reached by graduating within 3 school years after the first grade 9 year", () => {
+    expect(milestoneOutcome("on_time_graduation", fourYears({ exit_status: "graduated" }), LAST)).toEqual({ outcome: "reached", decidedYear: 2023 });
+  });
+
+  it("is missed by a fifth-year graduate, a dropout, or a student still enrolled after the deadline year", () => {
+    const fifthYear = [...fourYears({}), studentYear({ school_year: "2024", grade: "12", exit_status: "graduated" })];
+    expect(milestoneOutcome("on_time_graduation", fifthYear, LAST)).toEqual({ outcome: "missed", decidedYear: 2023 });
+    const dropout = career({ year: 2020, grade: 9 }, [{}, { exit_status: "dropped_out" }]);
+    expect(milestoneOutcome("on_time_graduation", dropout, LAST)).toEqual({ outcome: "missed", decidedYear: 2021 });
+    expect(milestoneOutcome("on_time_graduation", fourYears({}), LAST)).toEqual({ outcome: "missed", decidedYear: 2023 });
+  });
+
+  it("is unknown for a student who transferred out before graduating", () => {
+    const moved = career({ year: 2020, grade: 9 }, [{}, { exit_status: "transferred_out" }]);
+    expect(milestoneOutcome("on_time_graduation", moved, LAST)).toEqual({ outcome: "unknown", reason: "transferred_out" });
+  });
+
+  it("is unknown while the deadline year is the current, year-to-date one", () => {
+    const senior = career({ year: 2024, grade: 9 }, [{}, {}, {}, {}]);
+    expect(senior.at(-1)?.school_year).toBe(2027);
+    expect(milestoneOutcome("on_time_graduation", senior, LAST)).toEqual({ outcome: "unknown", reason: "not_reached_yet" });
+  });
+
+  it("takes the would-be grade 9 year for a student who entered in grade 11", () => {
+    const lateEntry = career({ year: 2022, grade: 11 }, [{}, { exit_status: "graduated" }]);
+    expect(grade9Year(lateEntry)).toBe(2020);
+    expect(milestoneOutcome("on_time_graduation", lateEntry, LAST)).toEqual({ outcome: "reached", decidedYear: 2023 });
+    const lateAndSlow = career({ year: 2022, grade: 11 }, [{}, {}]);
+    lateAndSlow.push(studentYear({ school_year: "2024", grade: "12", exit_status: "graduated" }));
+    expect(milestoneOutcome("on_time_graduation", lateAndSlow, LAST)).toEqual({ outcome: "missed", decidedYear: 2023 });
+  });
+});
+
+describe("postsecondary_enrollment", () => {
+  it("is reached by a graduate enrolled in college, missed by one who is not or by a dropout", () => {
+    const graduate = (enrolled: string) => [studentYear({ grade: "12", exit_status: "graduated", postsecondary_enrolled: enrolled })];
+    expect(milestoneOutcome("postsecondary_enrollment", graduate("1"), LAST).outcome).toBe("reached");
+    expect(milestoneOutcome("postsecondary_enrollment", graduate("0"), LAST).outcome).toBe("missed");
+    expect(milestoneOutcome("postsecondary_enrollment", [studentYear({ grade: "11", exit_status: "dropped_out" })], LAST).outcome).toBe("missed");
+  });
+
+  it("is unknown for a graduate without a college record and for a transfer", () => {
+    expect(milestoneOutcome("postsecondary_enrollment", [studentYear({ grade: "12", exit_status: "graduated" })], LAST)).toEqual({
+      outcome: "unknown",
+      reason: "no_postsecondary_record",
+    });
+    expect(milestoneOutcome("postsecondary_enrollment", [studentYear({ grade: "11", exit_status: "transferred_out" })], LAST)).toEqual({
+      outcome: "unknown",
+      reason: "transferred_out",
+    });
+  });
+});
