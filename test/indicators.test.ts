@@ -72,7 +72,7 @@ describe("leakage", () => {
       { ela_scaled: "490", math_scaled: "495", courses_attempted: "7", courses_failed: "2" },
     ]);
     const outcomeFilled = base.map((r, k) =>
-      k === base.length - 1 ? { ...r, ela_scaled: 560, math_scaled: 440, courses_attempted: 8, courses_failed: 8, exit_status: "dropped_out" as const, postsecondary_enrolled: 1 } : r,
+      k === base.length - 1 ? { ...r, ela_scaled: 560, math_scaled: 440, courses_attempted: 8, courses_failed: 8, exit_status: "dropped_out" as const, postsecondary_enrolled: 1 as const } : r,
     );
     const outcomeBlank = base.map((r, k) =>
       k === base.length - 1 ? { ...r, ela_scaled: undefined, math_scaled: undefined, courses_attempted: undefined, courses_failed: undefined, exit_status: "enrolled" as const } : r,

@@ -23,8 +23,8 @@ describe("early_literacy", () => {
   it("is reached with ELA 500 and missed with 499 in the first grade 3 year", () => {
     const reached = career({ year: 2018, grade: 1 }, [{}, {}, { ela_scaled: "500" }]);
     const missed = career({ year: 2018, grade: 1 }, [{}, {}, { ela_scaled: "499" }]);
-    expect(milestoneOutcome("early_literacy", reached, LAST)).toEqual({ outcome: "reached", decidedYear: 2020 });
-    expect(milestoneOutcome("early_literacy", missed, LAST)).toEqual({ outcome: "missed", decidedYear: 2020 });
+    expect(milestoneOutcome("early_literacy", reached, LAST)).toEqual({ outcome: "reached", decidedYear: 2020, cohortYear: 2020 });
+    expect(milestoneOutcome("early_literacy", missed, LAST)).toEqual({ outcome: "missed", decidedYear: 2020, cohortYear: 2020 });
   });
 
   it("uses the first grade 3 year for a retained student, not the repeat", () => {
@@ -32,7 +32,7 @@ describe("early_literacy", () => {
       studentYear({ school_year: "2020", grade: "3", ela_scaled: "480" }),
       studentYear({ school_year: "2021", grade: "3", ela_scaled: "520" }),
     ];
-    expect(milestoneOutcome("early_literacy", rows, LAST)).toEqual({ outcome: "missed", decidedYear: 2020 });
+    expect(milestoneOutcome("early_literacy", rows, LAST)).toEqual({ outcome: "missed", decidedYear: 2020, cohortYear: 2020 });
   });
 
   it("is unknown when untested, not yet in grade 3, or transferred out before it", () => {
@@ -74,15 +74,15 @@ describe("on_time_graduation", () => {
   const fourYears = (last: Record<string, string>) => career({ year: 2020, grade: 9 }, [{}, {}, {}, last]);
 
   it("is reached by graduating within 3 school years after the first grade 9 year", () => {
-    expect(milestoneOutcome("on_time_graduation", fourYears({ exit_status: "graduated" }), LAST)).toEqual({ outcome: "reached", decidedYear: 2023 });
+    expect(milestoneOutcome("on_time_graduation", fourYears({ exit_status: "graduated" }), LAST)).toEqual({ outcome: "reached", decidedYear: 2023, cohortYear: 2023 });
   });
 
   it("is missed by a fifth-year graduate, a dropout, or a student still enrolled after the deadline year", () => {
     const fifthYear = [...fourYears({}), studentYear({ school_year: "2024", grade: "12", exit_status: "graduated" })];
-    expect(milestoneOutcome("on_time_graduation", fifthYear, LAST)).toEqual({ outcome: "missed", decidedYear: 2023 });
+    expect(milestoneOutcome("on_time_graduation", fifthYear, LAST)).toEqual({ outcome: "missed", decidedYear: 2023, cohortYear: 2023 });
     const dropout = career({ year: 2020, grade: 9 }, [{}, { exit_status: "dropped_out" }]);
-    expect(milestoneOutcome("on_time_graduation", dropout, LAST)).toEqual({ outcome: "missed", decidedYear: 2021 });
-    expect(milestoneOutcome("on_time_graduation", fourYears({}), LAST)).toEqual({ outcome: "missed", decidedYear: 2023 });
+    expect(milestoneOutcome("on_time_graduation", dropout, LAST)).toEqual({ outcome: "missed", decidedYear: 2021, cohortYear: 2023 });
+    expect(milestoneOutcome("on_time_graduation", fourYears({}), LAST)).toEqual({ outcome: "missed", decidedYear: 2023, cohortYear: 2023 });
   });
 
   it("is unknown for a student who transferred out before graduating", () => {
@@ -99,10 +99,10 @@ describe("on_time_graduation", () => {
   it("takes the would-be grade 9 year for a student who entered in grade 11", () => {
     const lateEntry = career({ year: 2022, grade: 11 }, [{}, { exit_status: "graduated" }]);
     expect(grade9Year(lateEntry)).toBe(2020);
-    expect(milestoneOutcome("on_time_graduation", lateEntry, LAST)).toEqual({ outcome: "reached", decidedYear: 2023 });
+    expect(milestoneOutcome("on_time_graduation", lateEntry, LAST)).toEqual({ outcome: "reached", decidedYear: 2023, cohortYear: 2023 });
     const lateAndSlow = career({ year: 2022, grade: 11 }, [{}, {}]);
     lateAndSlow.push(studentYear({ school_year: "2024", grade: "12", exit_status: "graduated" }));
-    expect(milestoneOutcome("on_time_graduation", lateAndSlow, LAST)).toEqual({ outcome: "missed", decidedYear: 2023 });
+    expect(milestoneOutcome("on_time_graduation", lateAndSlow, LAST)).toEqual({ outcome: "missed", decidedYear: 2023, cohortYear: 2023 });
   });
 });
 
@@ -111,7 +111,11 @@ describe("postsecondary_enrollment", () => {
     const graduate = (enrolled: string) => [studentYear({ grade: "12", exit_status: "graduated", postsecondary_enrolled: enrolled })];
     expect(milestoneOutcome("postsecondary_enrollment", graduate("1"), LAST).outcome).toBe("reached");
     expect(milestoneOutcome("postsecondary_enrollment", graduate("0"), LAST).outcome).toBe("missed");
-    expect(milestoneOutcome("postsecondary_enrollment", [studentYear({ grade: "11", exit_status: "dropped_out" })], LAST).outcome).toBe("missed");
+    expect(milestoneOutcome("postsecondary_enrollment", [studentYear({ grade: "11", exit_status: "dropped_out" })], LAST)).toEqual({
+      outcome: "missed",
+      decidedYear: 2020,
+      cohortYear: 2021,
+    });
   });
 
   it("is unknown for a graduate without a college record and for a transfer", () => {

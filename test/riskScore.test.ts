@@ -33,6 +33,7 @@ describe("planFeatures", () => {
     const plan = planFeatures(x, 3);
     expect(plan.columns.map((c) => c.name)).toEqual(["attendance_rate", "ela_recent", "ela_recent_missing"]);
     expect(plan.fill.ela_recent).toBe(500);
+    expect(plan.columns[1]).toMatchObject({ min: 480, max: 520 });
     expect(Array.from(buildDesign(plan, x, 3))).toEqual([0.9, 480, 0, 0.95, 500, 1, 0.8, 520, 0]);
   });
 });
@@ -64,11 +65,11 @@ describe("scoreIndicators", () => {
   const model: ScoringPart = {
     intercept: { coefficient: -1, stdErr: 0.1 },
     features: [
-      { name: "attendance_rate", indicator: "attendance_rate", kind: "value", mean: 0.94, sd: 0.05, coefficient: -0.8, stdErr: 0.1 },
-      { name: "oss_rate", indicator: "oss_rate", kind: "value", mean: 0.2, sd: 0.5, coefficient: 0.4, stdErr: 0.1 },
-      { name: "ela_recent", indicator: "ela_recent", kind: "value", mean: 500, sd: 20, coefficient: -0.9, stdErr: 0.1 },
-      { name: "ela_recent_missing", indicator: "ela_recent", kind: "missing", mean: 0.1, sd: 0.3, coefficient: 0.3, stdErr: 0.1 },
-      { name: "sped", indicator: "sped", kind: "value", mean: 0.19, sd: 0.39, coefficient: 0.2, stdErr: 0.1 },
+      { name: "attendance_rate", indicator: "attendance_rate", kind: "value", min: 0.3, max: 1, mean: 0.94, sd: 0.05, coefficient: -0.8, stdErr: 0.1 },
+      { name: "oss_rate", indicator: "oss_rate", kind: "value", min: 0, max: 2, mean: 0.2, sd: 0.5, coefficient: 0.4, stdErr: 0.1 },
+      { name: "ela_recent", indicator: "ela_recent", kind: "value", min: 440, max: 560, mean: 500, sd: 20, coefficient: -0.9, stdErr: 0.1 },
+      { name: "ela_recent_missing", indicator: "ela_recent", kind: "missing", min: 0, max: 1, mean: 0.1, sd: 0.3, coefficient: 0.3, stdErr: 0.1 },
+      { name: "sped", indicator: "sped", kind: "value", min: 0, max: 1, mean: 0.19, sd: 0.39, coefficient: 0.2, stdErr: 0.1 },
     ],
     fill: { attendance_rate: 0.94, oss_rate: 0.2, ela_recent: 500, sped: 0.19 },
     cutPoints: [0.2, 0.5],
@@ -100,6 +101,15 @@ describe("scoreIndicators", () => {
     expect(drivers[0].value).toBeNaN();
     expect(drivers[0].contribution).toBeCloseTo((0.3 * 0.9) / 0.3, 12);
     expect(risk).toBeCloseTo(sigmoid(-1 + 0.9), 12);
+  });
+
+  it("scores a value beyond the training range at the range's edge, and shows the real value", () => {
+    const atEdge = indicatorRows([{ attendance_rate: 0.94, oss_rate: 2, ela_recent: 500, sped: 0.19 }]);
+    const beyond = indicatorRows([{ attendance_rate: 0.94, oss_rate: 9, ela_recent: 500, sped: 0.19 }]);
+    const a = scoreIndicators(sm, atEdge);
+    const b = scoreIndicators(sm, beyond);
+    expect(b.risk).toBe(a.risk);
+    expect(b.drivers[0]).toEqual({ indicator: "oss_rate", value: 9, contribution: a.drivers[0].contribution });
   });
 
   it("gives no drivers to a student whose every indicator lowers the risk", () => {

@@ -5,12 +5,16 @@ import { indicatorCount, indicatorIndex, indicatorNames, type IndicatorName } fr
  * value column is filled with the training mean and a `<name>_missing` column says it was
  * missing, so the student is still scored. Columns that are constant in the training data
  * (no grade 1 student has a test score yet) carry no information and would make the Hessian
- * singular, so they are left out of that model.
+ * singular, so they are left out of that model. A value beyond the range seen in training is
+ * taken at the range's edge: a year-to-date rate from a few weeks (one suspension in 20 days is
+ * 9 a year) must not extrapolate a coefficient far past the data that estimated it.
  */
 export interface DesignColumn {
   name: string;
   indicator: IndicatorName;
   kind: "value" | "missing";
+  min: number;
+  max: number;
 }
 
 export interface FeaturePlan {
@@ -36,10 +40,10 @@ export function planFeatures(indicators: Float64Array, n: number): FeaturePlan {
     const name = indicatorNames[k];
     if (observed === 0) continue;
     if (max > min) {
-      columns.push({ name, indicator: name, kind: "value" });
+      columns.push({ name, indicator: name, kind: "value", min, max });
       fill[name] = sum / observed;
     }
-    if (observed < n) columns.push({ name: `${name}_missing`, indicator: name, kind: "missing" });
+    if (observed < n) columns.push({ name: `${name}_missing`, indicator: name, kind: "missing", min: 0, max: 1 });
   }
   return { columns, fill };
 }
@@ -50,7 +54,8 @@ export function designRow(plan: FeaturePlan, indicators: Float64Array, offset: n
   for (let j = 0; j < columns.length; j++) {
     const column = columns[j];
     const v = indicators[offset + indicatorIndex[column.indicator]];
-    out[outOffset + j] = column.kind === "missing" ? (Number.isNaN(v) ? 1 : 0) : Number.isNaN(v) ? (fill[column.indicator] as number) : v;
+    out[outOffset + j] =
+      column.kind === "missing" ? (Number.isNaN(v) ? 1 : 0) : Number.isNaN(v) ? (fill[column.indicator] as number) : Math.min(column.max, Math.max(column.min, v));
   }
 }
 

@@ -34,20 +34,25 @@ export type UnknownReason =
   | "not_tested"
   | "no_course_marks"
   | "no_postsecondary_record"
-  | "no_row_for_grade";
+  | "no_row_for_grade"
+  | "cohort_still_open";
 
 /**
  * A milestone's outcome for one student. `decidedYear` is the school year whose row settled it:
  * rows after it are no longer "before the milestone" and are not training examples.
+ * `cohortYear` is the school year in which the milestone falls due for the student (the first
+ * grade 3, 6 or 9 year; the grade 9 year + 3 for the high-school milestones). Some outcomes are
+ * settled early (a dropout), so a cohort is only fit to learn from once its due year is over.
  */
 export type MilestoneOutcome =
-  | { outcome: "reached" | "missed"; decidedYear: number }
+  | { outcome: "reached" | "missed"; decidedYear: number; cohortYear: number }
   | { outcome: "unknown"; reason: UnknownReason };
 
 const unknown = (reason: UnknownReason): MilestoneOutcome => ({ outcome: "unknown", reason });
-const decided = (reached: boolean, decidedYear: number): MilestoneOutcome => ({
+const decided = (reached: boolean, decidedYear: number, cohortYear = decidedYear): MilestoneOutcome => ({
   outcome: reached ? "reached" : "missed",
   decidedYear,
+  cohortYear,
 });
 
 /**
@@ -112,22 +117,24 @@ function onTimeGraduation(rows: readonly StudentYear[], lastYear: number): Miles
   if (g9 === undefined) return unknown(leftOrNotYet(rows));
   const deadline = g9 + 3;
   const graduation = rows.find((r) => r.exit_status === "graduated");
-  if (graduation && graduation.school_year <= deadline) return decided(true, graduation.school_year);
+  if (graduation && graduation.school_year <= deadline) return decided(true, graduation.school_year, deadline);
   const last = rows[rows.length - 1];
   if (last.exit_status === "transferred_out" && last.school_year <= deadline) return unknown("transferred_out");
-  if (last.exit_status === "dropped_out" && last.school_year <= deadline) return decided(false, last.school_year);
+  if (last.exit_status === "dropped_out" && last.school_year <= deadline) return decided(false, last.school_year, deadline);
   // Still in the data once the deadline year is over: a complete deadline year, or any later row.
   if (last.school_year > deadline || (last.school_year === deadline && deadline < lastYear)) return decided(false, deadline);
   return unknown(last.school_year < deadline && deadline < lastYear ? "left_the_data" : "not_reached_yet");
 }
 
 function postsecondaryEnrollment(rows: readonly StudentYear[]): MilestoneOutcome {
+  const g9 = grade9Year(rows);
   const graduation = rows.find((r) => r.exit_status === "graduated");
   if (graduation) {
     const enrolled = graduation.postsecondary_enrolled;
-    return enrolled === undefined ? unknown("no_postsecondary_record") : decided(enrolled === 1, graduation.school_year);
+    if (enrolled === undefined) return unknown("no_postsecondary_record");
+    return decided(enrolled === 1, graduation.school_year, g9 === undefined ? graduation.school_year : g9 + 3);
   }
   const last = rows[rows.length - 1];
-  if (last.exit_status === "dropped_out") return decided(false, last.school_year);
+  if (last.exit_status === "dropped_out") return decided(false, last.school_year, g9 === undefined ? last.school_year : g9 + 3);
   return unknown(last.exit_status === "transferred_out" ? "transferred_out" : "not_reached_yet");
 }

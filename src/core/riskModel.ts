@@ -33,6 +33,8 @@ export const riskModelSchema = z.object({
       name: z.string(),
       indicator: z.enum(indicatorNames),
       kind: z.enum(["value", "missing"]),
+      min: z.number().describe("training range: values beyond it are scored at its edge"),
+      max: z.number(),
       mean: z.number(),
       sd: z.number().positive(),
     }),
@@ -44,12 +46,12 @@ export const riskModelSchema = z.object({
   training: z.object({
     examples: z.number().int(),
     reachRate: z.number(),
-    schoolYears: z.array(z.number().int()),
+    cohorts: z.array(z.number().int()).describe("school years in which the milestone fell due"),
     unknownOutcomes: z.number().int(),
     unknownByReason: z.record(z.string(), z.number().int()),
   }),
   validation: z.object({
-    schoolYear: z.number().int(),
+    cohort: z.number().int(),
     trainedOn: z.number().int(),
     examples: z.number().int(),
     reachRate: z.number(),

@@ -27,6 +27,8 @@ export interface ScoringModel {
   indicatorOf: Int32Array;
   isMissingFlag: Uint8Array;
   fill: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
   mean: Float64Array;
   sd: Float64Array;
   coefficient: Float64Array;
@@ -40,6 +42,8 @@ export function prepareModel(model: ScoringPart): ScoringModel {
     indicatorOf: new Int32Array(p),
     isMissingFlag: new Uint8Array(p),
     fill: new Float64Array(p),
+    min: new Float64Array(p),
+    max: new Float64Array(p),
     mean: new Float64Array(p),
     sd: new Float64Array(p),
     coefficient: new Float64Array(p),
@@ -50,6 +54,8 @@ export function prepareModel(model: ScoringPart): ScoringModel {
     sm.indicatorOf[j] = indicatorIndex[f.indicator];
     sm.isMissingFlag[j] = f.kind === "missing" ? 1 : 0;
     sm.fill[j] = model.fill[f.indicator] ?? 0;
+    sm.min[j] = f.min;
+    sm.max[j] = f.max;
     sm.mean[j] = f.mean;
     sm.sd[j] = f.sd;
     sm.coefficient[j] = f.coefficient;
@@ -58,7 +64,7 @@ export function prepareModel(model: ScoringPart): ScoringModel {
 }
 
 /**
- * risk = σ(b0 + Σ b_j·z_j) with z_j the standardised column. A driver's contribution is the sum
+ * risk = σ(b0 + Σ b_j·z_j) with z_j the standardised column, its value held to the training range. A driver's contribution is the sum
  * of b_j·z_j over its indicator's columns (value and missing flag): the log-odds it adds
  * against a student at the training mean, so contributions of one student add up to the logit
  * minus the intercept.
@@ -75,7 +81,7 @@ export function logitOf(sm: ScoringModel, indicators: Float64Array, offset = 0, 
   for (let j = 0; j < sm.coefficient.length; j++) {
     const raw = indicators[offset + sm.indicatorOf[j]];
     const missing = Number.isNaN(raw);
-    const x = sm.isMissingFlag[j] ? (missing ? 1 : 0) : missing ? sm.fill[j] : raw;
+    const x = sm.isMissingFlag[j] ? (missing ? 1 : 0) : missing ? sm.fill[j] : Math.min(sm.max[j], Math.max(sm.min[j], raw));
     const share = (sm.coefficient[j] * (x - sm.mean[j])) / sm.sd[j];
     logit += share;
     if (contributions) contributions[sm.indicatorOf[j]] += share;

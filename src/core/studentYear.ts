@@ -69,13 +69,15 @@ export const studentYearSchema = z
     postsecondary_enrolled: flag.optional(),
   })
   .superRefine((row, ctx) => {
-    if (row.days_present > row.days_enrolled) {
+    // Zod runs this even when a field failed; comparing against a rejected value only repeats that error.
+    const valid = (v: unknown, max: number) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+    if (valid(row.days_enrolled, 366) && valid(row.days_present, 366) && row.days_present > row.days_enrolled) {
       ctx.addIssue({ code: "custom", path: ["days_present"], message: `must not exceed days_enrolled (${row.days_enrolled})` });
     }
     if (row.courses_failed !== undefined) {
       if (row.courses_attempted === undefined) {
         ctx.addIssue({ code: "custom", path: ["courses_failed"], message: "is given but courses_attempted is blank" });
-      } else if (row.courses_failed > row.courses_attempted) {
+      } else if (valid(row.courses_attempted, Number.MAX_SAFE_INTEGER) && valid(row.courses_failed, Number.MAX_SAFE_INTEGER) && row.courses_failed > row.courses_attempted) {
         ctx.addIssue({ code: "custom", path: ["courses_failed"], message: `must not exceed courses_attempted (${row.courses_attempted})` });
       }
     }

@@ -4,9 +4,11 @@ import type { StudentHistory } from "./studentHistory.ts";
 
 /**
  * Every row of a band grade that comes before its milestone was decided becomes an example for
- * the (milestone, grade) model: its indicators, whether the student missed, and its school year
- * (cohort), which decides the held-out validation cohort. Students whose outcome is unknown are
- * left out and counted by reason, never taken as reached or missed.
+ * the (milestone, grade) model: its indicators, whether the student missed, and its cohort (the
+ * year the milestone fell due), which decides the held-out validation cohort. Students whose
+ * outcome is unknown are left out and counted by reason, never taken as reached or missed.
+ * A cohort whose due year is not over yet is left out whole: its dropouts are known but its
+ * graduates are not, and learning from it would teach the model that everyone drops out.
  */
 export interface TrainingSet {
   milestone: Milestone;
@@ -14,7 +16,7 @@ export interface TrainingSet {
   n: number;
   indicators: Float64Array; // n × indicatorCount, NaN = missing
   missed: Uint8Array;
-  schoolYear: Int32Array;
+  cohortYear: Int32Array;
   unknownByReason: Partial<Record<UnknownReason, number>>;
 }
 
@@ -24,7 +26,7 @@ class ExampleBuffer {
   n = 0;
   indicators = new Float64Array(256 * indicatorCount);
   missed = new Uint8Array(256);
-  schoolYear = new Int32Array(256);
+  cohortYear = new Int32Array(256);
   unknownByReason: Partial<Record<UnknownReason, number>> = {};
 
   slot(): number {
@@ -36,7 +38,7 @@ class ExampleBuffer {
       };
       this.indicators = grow(this.indicators, this.indicators.length * 2);
       this.missed = grow(this.missed, this.missed.length * 2);
-      this.schoolYear = grow(this.schoolYear, this.schoolYear.length * 2);
+      this.cohortYear = grow(this.cohortYear, this.cohortYear.length * 2);
     }
     return this.n++;
   }
@@ -57,15 +59,16 @@ export function buildTrainingSets(histories: readonly StudentHistory[], lastYear
       for (const milestone of milestonesForGrade(row.grade)) {
         const outcome = outcomes[milestoneNames.indexOf(milestone)];
         const b = buffer(milestone, row.grade);
-        if (outcome.outcome === "unknown") {
-          b.unknownByReason[outcome.reason] = (b.unknownByReason[outcome.reason] ?? 0) + 1;
+        if (outcome.outcome === "unknown" || outcome.cohortYear >= lastYear) {
+          const reason = outcome.outcome === "unknown" ? outcome.reason : "cohort_still_open";
+          b.unknownByReason[reason] = (b.unknownByReason[reason] ?? 0) + 1;
           continue;
         }
         if (row.school_year > outcome.decidedYear) continue; // already decided: not a prediction
         const slot = b.slot();
         computeIndicators(rows, i, b.indicators.subarray(slot * indicatorCount, (slot + 1) * indicatorCount));
         b.missed[slot] = outcome.outcome === "missed" ? 1 : 0;
-        b.schoolYear[slot] = row.school_year;
+        b.cohortYear[slot] = outcome.cohortYear;
       }
     }
   }
@@ -78,7 +81,7 @@ export function buildTrainingSets(histories: readonly StudentHistory[], lastYear
       n: b.n,
       indicators: b.indicators.slice(0, b.n * indicatorCount),
       missed: b.missed.slice(0, b.n),
-      schoolYear: b.schoolYear.slice(0, b.n),
+      cohortYear: b.cohortYear.slice(0, b.n),
       unknownByReason: b.unknownByReason,
     });
   }

@@ -1,0 +1,44 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { EwisError, riskModelSchema, type RiskModel } from "../core/index.ts";
+import { replaceDirectory } from "./atomicWrite.ts";
+
+export const modelFileName = (model: Pick<RiskModel, "milestone" | "grade">): string => `${model.milestone}-grade${model.grade}.json`;
+const modelFilePattern = /^[a-z_]+-grade\d+\.json$/;
+
+/** NaN has no JSON form; a metric that could not be computed is written as null. */
+export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+export async function writeModelDirectory(dir: string, models: readonly RiskModel[], extraFiles: Record<string, string> = {}): Promise<void> {
+  await replaceDirectory(dir, async (staging) => {
+    for (const model of models) await writeFile(join(staging, modelFileName(model)), toJson(model));
+    for (const [name, content] of Object.entries(extraFiles)) await writeFile(join(staging, name), content);
+  });
+}
+
+export async function loadModels(dir: string): Promise<RiskModel[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => modelFilePattern.test(name)).sort();
+  } catch {
+    throw new EwisError("model_not_found", `no model directory at ${dir}; train one with \`ewis train\``, { file: dir });
+  }
+  if (names.length === 0) throw new EwisError("model_not_found", `no model files (*-gradeN.json) in ${dir}`, { file: dir });
+  const models: RiskModel[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, "utf8"));
+    } catch (error) {
+      throw new EwisError("invalid_model", `not a JSON model file: ${(error as Error).message}`, { file });
+    }
+    const parsed = riskModelSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new EwisError("invalid_model", `not a valid ewis model: ${issue.path.join(".")} ${issue.message}`, { file });
+    }
+    models.push(parsed.data);
+  }
+  return models;
+}
