@@ -3,6 +3,7 @@ import { checkCutPoints, parseMilestone, type CutPoints, type Milestone } from "
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { toJson, writeModelDirectory } from "../io/modelFiles.ts";
 import { buildTrainingReport, renderTrainingReport } from "../../training/trainingReport.ts";
+import { renderModelCard } from "../../training/modelCard.ts";
 import { DEFAULT_L2, trainAll } from "../../training/trainAll.ts";
 import { readHistoryForRun } from "./historyInput.ts";
 
@@ -43,6 +44,7 @@ export async function trainCommand(options: TrainCommandOptions, log: (line: str
   await writeModelDirectory(options.out, result.models, {
     "training-report.json": toJson(report),
     "training-report.md": renderTrainingReport(report),
+    "model-card.md": renderModelCard(report),
   });
   for (const m of result.models) {
     const auc = m.validation.auc === null ? "–" : m.validation.auc.toFixed(3);
