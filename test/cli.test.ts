@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -66,6 +66,30 @@ describe("ewis train", () => {
   });
 });
 
+describe("ewis train without a penalty", () => {
+  it("skips a model whose fit separates, naming the features, and trains the rest", async () => {
+    expect(await ewis("train", "--history", smallState, "--out", join(work, "unpenalised"), "--l2", "0")).toBe(0);
+    const report = JSON.parse(await readFile(join(work, "unpenalised", "training-report.json"), "utf8"));
+    const failed = report.skipped.filter((s: { reason: string }) => s.reason.startsWith("the fit failed"));
+    expect(failed.length).toBeGreaterThan(0);
+    for (const s of failed) expect(s.reason).toMatch(/separate the outcome.*coefficients? of "[a-z_]+"/);
+    expect(report.models.length).toBeGreaterThan(0);
+    for (const m of report.models) expect(m.fit.converged).toBe(true);
+  });
+});
+
+describe("ewis train --out safety", () => {
+  it("refuses to replace a file or a directory holding files ewis did not write", async () => {
+    const dir = join(work, "mine");
+    await mkdir(dir);
+    await writeFile(join(dir, "notes.txt"), "keep me");
+    expect(await ewis("train", "--history", smallState, "--out", dir)).toBe(2);
+    expect(await readFile(join(dir, "notes.txt"), "utf8")).toBe("keep me");
+    expect(await ewis("train", "--history", smallState, "--out", smallState)).toBe(2);
+    expect((await readFile(smallState, "utf8")).startsWith("student_id,")).toBe(true);
+  });
+});
+
 describe("ewis score", () => {
   it("scores every enrolled student once per milestone of their grade, with tier and drivers", async () => {
     const out = join(work, "scores.csv");
@@ -81,7 +105,13 @@ describe("ewis score", () => {
     const expected = current.flatMap((r) =>
       r.grade === "K" ? [] : milestonesForGrade(Number(r.grade)).filter((m) => models.has(`${m}-${r.grade}`)).map((m) => `${r.student_id}:${m}`),
     );
-    expect(scores.map((s) => `${s.student_id}:${s.milestone}`).sort()).toEqual(expected.sort());
+    const scored = scores.map((s) => `${s.student_id}:${s.milestone}`);
+    expect(new Set(scored).size).toBe(scored.length);
+    for (const key of scored) expect(expected).toContain(key);
+    // The rest are milestones already settled (a retained grade 3 student, a fifth-year senior), counted as such.
+    const settled = [...logs.join("\n").matchAll(/not scored: (\d+) \(\w+ already settled\)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(settled).toBeGreaterThan(0);
+    expect(scored.length + settled).toBe(expected.length);
     expect(Object.keys(scores[0])).toEqual(["student_id", "school_year", "district_id", "school_id", "grade", "milestone", "risk", "tier", "drivers"]);
     for (const s of scores) {
       const risk = Number(s.risk);
@@ -146,6 +176,16 @@ describe("bad input through the command line", () => {
     expect(logs.join("\n")).toContain("2 rows read, 1 accepted, 1 rejected");
     const [reject] = await readCsv(rejects);
     expect(reject).toMatchObject({ line: "3", column: "ela_scaled", value: "605" });
+
+    // Fixed and run again: the rejects file is rewritten, header only, never left stale.
+    await writeFile(file, "student_id,school_year,district_id,school_id,grade,days_enrolled,days_present\nS1,2020,D1,E1,3,180,170\n");
+    expect(await ewis("check", "--history", file, "--rejects", rejects)).toBe(0);
+    expect(await readFile(rejects, "utf8")).toBe("line,column,value,reason,record\n");
+  });
+
+  it("reports a path the system refuses in one line, exit 1", async () => {
+    const child = run("node", [join(root, "bin", "ewis.js"), "score", "--history", smallState, "--year", "2027", "--models", join(work, "models"), "--out", "/dev/null/x.csv"]);
+    await expect(child).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^ewis: .*\/dev\/null.*\n$/) });
   });
 });
 

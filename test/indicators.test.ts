@@ -28,9 +28,10 @@ describe("computeIndicators", () => {
     expect(x[I.math_change]).toBe(-7);
   });
 
-  it("reads the status flags of the scored year, a blank flag as 0", () => {
+  it("reads the status flags of the scored year, a blank flag as missing", () => {
     expect(x[I.ell]).toBe(1);
-    expect(x[I.low_income]).toBe(0);
+    expect(x[I.low_income]).toBeNaN();
+    expect(at([studentYear({ low_income: "0" })])[I.low_income]).toBe(0);
   });
 
   it("marks missing indicators NaN rather than inventing a value", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { grade9Year, milestoneOutcome, milestonesForGrade, parseMilestone } from "../src/core/index.ts";
+import { grade9Year, milestoneOutcome, milestoneSettled, milestonesForGrade, parseMilestone } from "../src/core/index.ts";
 import { career, studentYear } from "./studentRows.ts";
 
 const LAST = 2027;
@@ -103,6 +103,37 @@ describe("on_time_graduation", () => {
     const lateAndSlow = career({ year: 2022, grade: 11 }, [{}, {}]);
     lateAndSlow.push(studentYear({ school_year: "2024", grade: "12", exit_status: "graduated" }));
     expect(milestoneOutcome("on_time_graduation", lateAndSlow, LAST)).toEqual({ outcome: "missed", decidedYear: 2023, cohortYear: 2023 });
+  });
+});
+
+describe("unknown reasons and settled milestones", () => {
+  it("says a student who left before the milestone left the data, and one still on the way has not reached it", () => {
+    expect(milestoneOutcome("early_literacy", [studentYear({ grade: "1", school_year: "2020" })], LAST)).toEqual({ outcome: "unknown", reason: "left_the_data" });
+    expect(milestoneOutcome("early_literacy", [studentYear({ grade: "3", school_year: "2027" })], LAST)).toEqual({ outcome: "unknown", reason: "not_reached_yet" });
+    const agedOut = [studentYear({ grade: "12", school_year: "2024", exit_status: "other" })];
+    expect(milestoneOutcome("postsecondary_enrollment", agedOut, LAST)).toEqual({ outcome: "unknown", reason: "left_the_data" });
+  });
+
+  it("counts a dropout who came back and graduated on time as reached", () => {
+    const returned = career({ year: 2020, grade: 9 }, [{}, { exit_status: "dropped_out" }]);
+    returned.push(studentYear({ school_year: "2022", grade: "11" }), studentYear({ school_year: "2023", grade: "12", exit_status: "graduated" }));
+    expect(milestoneOutcome("on_time_graduation", returned, LAST)).toEqual({ outcome: "reached", decidedYear: 2023, cohortYear: 2023 });
+  });
+
+  it("derives the grade 9 year from a later row when the grade 9 row is missing", () => {
+    const gap = [studentYear({ school_year: "2020", grade: "8" }), studentYear({ school_year: "2022", grade: "10" })];
+    expect(grade9Year(gap)).toBe(2021);
+  });
+
+  it("marks a milestone settled for a retained grade 3 student and a fifth-year senior, never college enrolment", () => {
+    const retained = [studentYear({ school_year: "2026", grade: "3", ela_scaled: "470" }), studentYear({ school_year: "2027", grade: "3" })];
+    expect(milestoneSettled("early_literacy", retained, 1)).toBe(true);
+    expect(milestoneSettled("early_literacy", retained, 0)).toBe(false);
+    const fifthYear = career({ year: 2023, grade: 9 }, [{}, {}, {}, {}]);
+    fifthYear.push(studentYear({ school_year: "2027", grade: "12" }));
+    expect(milestoneSettled("on_time_graduation", fifthYear, 4)).toBe(true);
+    expect(milestoneSettled("on_time_graduation", fifthYear, 3)).toBe(false);
+    expect(milestoneSettled("postsecondary_enrollment", fifthYear, 4)).toBe(false);
   });
 });
 

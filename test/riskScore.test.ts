@@ -112,6 +112,17 @@ describe("scoreIndicators", () => {
     expect(b.drivers[0]).toEqual({ indicator: "oss_rate", value: 9, contribution: a.drivers[0].contribution });
   });
 
+  it("never names a risk factor at 0 as a driver, even when its share is positive", () => {
+    const withFlag: ScoringPart = {
+      ...model,
+      features: [{ name: "homeless", indicator: "homeless", kind: "value", min: 0, max: 1, mean: 0.2, sd: 0.4, coefficient: -0.5, stdErr: 0.1 }],
+      fill: { homeless: 0.2 },
+    };
+    const { drivers, risk } = scoreIndicators(prepareModel(withFlag), indicatorRows([{ homeless: 0 }]));
+    expect(risk).toBeCloseTo(sigmoid(-1 + (-0.5 * (0 - 0.2)) / 0.4), 12); // the share still counts in the risk
+    expect(drivers).toEqual([]);
+  });
+
   it("gives no drivers to a student whose every indicator lowers the risk", () => {
     const x = indicatorRows([{ attendance_rate: 1, oss_rate: 0, ela_recent: 540, sped: 0 }]);
     const { drivers, tier } = scoreIndicators(sm, x);

@@ -4,6 +4,7 @@ import {
   brierScore,
   buildDesign,
   calibrationByDecile,
+  EwisError,
   fitLogistic,
   indicatorCount,
   logLoss,
@@ -37,6 +38,19 @@ export type TrainResult = { model: RiskModel } | { skipped: string };
  * ones, measures the held-out cohort, then refits on every known cohort for the shipped model.
  */
 export function trainRiskModel(set: TrainingSet, options: TrainOptions): TrainResult {
+  try {
+    return validateAndFit(set, options);
+  } catch (error) {
+    // One model that cannot be fitted (separation without a penalty, say) is skipped with the
+    // fit's own explanation; the other milestones still train.
+    if (error instanceof EwisError && fitFailures.has(error.code)) return { skipped: `the fit failed: ${error.message}` };
+    throw error;
+  }
+}
+
+const fitFailures = new Set(["separation", "singular", "not_converged", "insufficient_data"]);
+
+function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
   const why = tooLittle(set.missed, set.n, "known outcomes");
   if (why) return { skipped: why };
   const cohorts = [...new Set(set.cohortYear)].sort((a, b) => a - b);
@@ -111,7 +125,14 @@ function fitModel(examples: Examples, set: TrainingSet, options: TrainOptions): 
   const p = plan.columns.length;
   const x = buildDesign(plan, examples.indicators, examples.n);
   const { means, sds } = standardize(x, examples.n, p);
-  const fit = fitLogistic({ x: applyScaling(x, examples.n, p, means, sds), y: examples.missed, n: examples.n, p, l2: options.l2 });
+  const fit = fitLogistic({
+    x: applyScaling(x, examples.n, p, means, sds),
+    y: examples.missed,
+    n: examples.n,
+    p,
+    l2: options.l2,
+    featureNames: plan.columns.map((c) => c.name),
+  });
   return {
     schemaVersion: RISK_MODEL_SCHEMA_VERSION,
     ewisVersion: options.ewisVersion,

@@ -3,16 +3,14 @@ import { readHistory, writeRejects, type HistoryReadResult } from "../io/readHis
 
 /**
  * Reads a history for a command: prints rows read / accepted / rejected and any warnings,
- * writes the rejects file when there are rejects, and stops the run when nothing was accepted.
+ * writes the rejects file (header only when there are none), and stops the run when nothing was accepted.
  */
 export async function readHistoryForRun(file: string, rejectsFile: string, log: (line: string) => void): Promise<HistoryReadResult & { rows: StudentYear[] }> {
   const result = await readHistory(file);
   for (const warning of result.warnings) log(`warning: ${warning}`);
   log(`${file}: ${result.read} rows read, ${result.accepted} accepted, ${result.rejected} rejected`);
-  if (result.rejects.length > 0) {
-    await writeRejects(rejectsFile, result.rejects);
-    log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
-  }
+  await writeRejects(rejectsFile, result.rejects);
+  if (result.rejects.length > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
   if (result.accepted === 0) throw new EwisError("invalid_file", "no valid rows to work with", { file });
   return result;
 }

@@ -95,6 +95,12 @@ export async function main(argv: string[], log: (line: string) => void = (line) 
       console.error(`ewis: ${formatEwisError(error)}`);
       return exitCodes[error.code];
     }
+    // A file the system refused (no such directory, no permission, disk full): one line, exit 1.
+    const system = error as NodeJS.ErrnoException;
+    if (typeof system?.code === "string" && typeof system.syscall === "string") {
+      console.error(`ewis: ${system.path ? `${system.path}: ` : ""}${system.message}`);
+      return 1;
+    }
     throw error;
   }
 }

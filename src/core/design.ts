@@ -23,8 +23,31 @@ export interface FeaturePlan {
   fill: Partial<Record<IndicatorName, number>>;
 }
 
-/** `indicators` is row-major n × indicatorCount with NaN for missing. */
+/**
+ * `indicators` is row-major n × indicatorCount with NaN for missing. A column identical to an
+ * earlier one in the training data (no math score exactly when no ELA score; the blank-flags
+ * rows that blank every flag) is dropped: it would only split one effect in two, take two of
+ * a student's three driver slots, and make an unpenalised fit singular.
+ */
 export function planFeatures(indicators: Float64Array, n: number): FeaturePlan {
+  const plan = candidateColumns(indicators, n);
+  const x = buildDesign(plan, indicators, n);
+  const p = plan.columns.length;
+  const keep: number[] = [];
+  for (let j = 0; j < p; j++) {
+    const duplicate = keep.some((k) => {
+      for (let i = 0; i < n; i++) if (x[i * p + j] !== x[i * p + k]) return false;
+      return true;
+    });
+    if (!duplicate) keep.push(j);
+  }
+  const columns = keep.map((j) => plan.columns[j]);
+  const fill: FeaturePlan["fill"] = {};
+  for (const c of columns) if (c.kind === "value") fill[c.indicator] = plan.fill[c.indicator];
+  return { columns, fill };
+}
+
+function candidateColumns(indicators: Float64Array, n: number): FeaturePlan {
   const columns: DesignColumn[] = [];
   const fill: FeaturePlan["fill"] = {};
   for (let k = 0; k < indicatorCount; k++) {

@@ -14,3 +14,6 @@ export * from "./riskTier.ts";
 export * from "./riskModel.ts";
 export * from "./riskScore.ts";
 export * from "./termScores.ts";
+export * from "./suppression.ts";
+export * from "./rollup.ts";
+export * from "./termPublication.ts";

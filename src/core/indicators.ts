@@ -58,7 +58,28 @@ export function overageForGrade(row: StudentYear): number {
   return age - (row.grade + 5);
 }
 
-const flag = (v: number | undefined): number => (v === undefined ? 0 : v);
+/** A blank flag is unknown, not "no": it takes the missing-indicator path like any other. */
+const flag = (v: number | undefined): number => (v === undefined ? NaN : v);
+
+/**
+ * Indicators that count a risk factor (a flag, suspensions, moves, failures): at 0 the factor is
+ * absent, and an absent factor is never a reason to give for a student's risk.
+ */
+export const riskFactorIndicators: ReadonlySet<IndicatorName> = new Set([
+  "iss_rate",
+  "oss_rate",
+  "school_moves",
+  "courses_failed_prev",
+  "course_fail_rate_prev",
+  "chronic_absence",
+  "ever_retained",
+  "low_income",
+  "ell",
+  "former_ell",
+  "sped",
+  "homeless",
+  "foster_care",
+]);
 
 /** Fills `out` (length `indicatorCount`) so hot loops can reuse one buffer. */
 export function computeIndicators(rows: readonly StudentYear[], index: number, out: Float64Array = new Float64Array(indicatorCount)): Float64Array {

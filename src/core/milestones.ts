@@ -62,10 +62,11 @@ const decided = (reached: boolean, decidedYear: number, cohortYear = decidedYear
 export function milestoneOutcome(milestone: Milestone, rows: readonly StudentYear[], lastYear: number): MilestoneOutcome {
   switch (milestone) {
     case "early_literacy":
-      return scoreMilestone(rows, 3, (r) => (r.ela_scaled === undefined ? undefined : r.ela_scaled >= PROFICIENT), "not_tested");
+      return scoreMilestone(rows, lastYear, 3, (r) => (r.ela_scaled === undefined ? undefined : r.ela_scaled >= PROFICIENT), "not_tested");
     case "middle_readiness":
       return scoreMilestone(
         rows,
+        lastYear,
         6,
         (r) => (r.ela_scaled === undefined || r.math_scaled === undefined ? undefined : r.ela_scaled >= PROFICIENT && r.math_scaled >= PROFICIENT),
         "not_tested",
@@ -73,6 +74,7 @@ export function milestoneOutcome(milestone: Milestone, rows: readonly StudentYea
     case "ninth_grade_success":
       return scoreMilestone(
         rows,
+        lastYear,
         9,
         (r) => (r.courses_attempted === undefined || r.courses_attempted === 0 || r.courses_failed === undefined ? undefined : r.courses_failed === 0),
         "no_course_marks",
@@ -80,25 +82,29 @@ export function milestoneOutcome(milestone: Milestone, rows: readonly StudentYea
     case "on_time_graduation":
       return onTimeGraduation(rows, lastYear);
     case "postsecondary_enrollment":
-      return postsecondaryEnrollment(rows);
+      return postsecondaryEnrollment(rows, lastYear);
   }
 }
 
 function scoreMilestone(
   rows: readonly StudentYear[],
+  lastYear: number,
   grade: number,
   reached: (row: StudentYear) => boolean | undefined,
   whenBlank: UnknownReason,
 ): MilestoneOutcome {
   const row = rows.find((r) => r.grade === grade);
-  if (!row) return unknown(rows.some((r) => r.grade > grade) ? "no_row_for_grade" : leftOrNotYet(rows));
+  if (!row) return unknown(rows.some((r) => r.grade > grade) ? "no_row_for_grade" : leftOrNotYet(rows, lastYear));
   const result = reached(row);
-  return result === undefined ? unknown(whenBlank) : decided(result, row.school_year);
+  if (result !== undefined) return decided(result, row.school_year);
+  return unknown(row.school_year === lastYear ? "not_reached_yet" : whenBlank);
 }
 
-function leftOrNotYet(rows: readonly StudentYear[]): UnknownReason {
+/** Why a student's data stop short of a milestone: moved away, left otherwise, or simply not there yet. */
+function leftOrNotYet(rows: readonly StudentYear[], lastYear: number): UnknownReason {
   const last = rows[rows.length - 1];
-  return last.exit_status === "transferred_out" ? "transferred_out" : "not_reached_yet";
+  if (last.exit_status === "transferred_out") return "transferred_out";
+  return last.exit_status !== "enrolled" || last.school_year < lastYear ? "left_the_data" : "not_reached_yet";
 }
 
 /**
@@ -114,7 +120,7 @@ export function grade9Year(rows: readonly StudentYear[]): number | undefined {
 
 function onTimeGraduation(rows: readonly StudentYear[], lastYear: number): MilestoneOutcome {
   const g9 = grade9Year(rows);
-  if (g9 === undefined) return unknown(leftOrNotYet(rows));
+  if (g9 === undefined) return unknown(leftOrNotYet(rows, lastYear));
   const deadline = g9 + 3;
   const graduation = rows.find((r) => r.exit_status === "graduated");
   if (graduation && graduation.school_year <= deadline) return decided(true, graduation.school_year, deadline);
@@ -126,7 +132,7 @@ function onTimeGraduation(rows: readonly StudentYear[], lastYear: number): Miles
   return unknown(last.school_year < deadline && deadline < lastYear ? "left_the_data" : "not_reached_yet");
 }
 
-function postsecondaryEnrollment(rows: readonly StudentYear[]): MilestoneOutcome {
+function postsecondaryEnrollment(rows: readonly StudentYear[], lastYear: number): MilestoneOutcome {
   const g9 = grade9Year(rows);
   const graduation = rows.find((r) => r.exit_status === "graduated");
   if (graduation) {
@@ -136,5 +142,25 @@ function postsecondaryEnrollment(rows: readonly StudentYear[]): MilestoneOutcome
   }
   const last = rows[rows.length - 1];
   if (last.exit_status === "dropped_out") return decided(false, last.school_year, g9 === undefined ? last.school_year : g9 + 3);
-  return unknown(last.exit_status === "transferred_out" ? "transferred_out" : "not_reached_yet");
+  return unknown(leftOrNotYet(rows, lastYear));
+}
+
+/** The grade whose first year settles each of the three early milestones. */
+const dueGrade: Partial<Record<Milestone, number>> = { early_literacy: 3, middle_readiness: 6, ninth_grade_success: 9 };
+
+/**
+ * Whether a milestone was settled before the row at `index`, from earlier rows only: a retained
+ * grade 3 student's first grade 3 year is behind them; a fifth-year senior is past the on-time
+ * deadline. Such a row is not scored for that milestone: there is nothing left to predict, and
+ * no model was trained on such rows. College enrolment is never settled for an enrolled student.
+ */
+export function milestoneSettled(milestone: Milestone, rows: readonly StudentYear[], index: number): boolean {
+  const grade = dueGrade[milestone];
+  if (grade !== undefined) {
+    for (let k = 0; k < index; k++) if (rows[k].grade === grade) return true;
+    return false;
+  }
+  if (milestone !== "on_time_graduation") return false;
+  const g9 = grade9Year(rows.slice(0, index + 1));
+  return g9 !== undefined && g9 + 3 < rows[index].school_year;
 }

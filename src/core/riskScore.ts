@@ -1,6 +1,6 @@
 import { EwisError } from "./errors.ts";
 import { sigmoid } from "./fit/sigmoid.ts";
-import { indicatorIndex, indicatorNames, type IndicatorName } from "./indicators.ts";
+import { riskFactorIndicators, indicatorIndex, indicatorNames, type IndicatorName } from "./indicators.ts";
 import type { RiskModel } from "./riskModel.ts";
 import { riskTier, type CutPoints, type RiskTier } from "./riskTier.ts";
 
@@ -89,10 +89,20 @@ export function logitOf(sm: ScoringModel, indicators: Float64Array, offset = 0, 
   return logit;
 }
 
+/** Below this (log-odds) an indicator is not a reason worth a counselor's time; it would print as +0.00. */
+export const MIN_DRIVER_CONTRIBUTION = 0.01;
+
+/**
+ * The indicators raising this student's risk most. A risk factor at 0 (not homeless, no course
+ * failed) can come out "raising" the risk against the training mean, through a negative
+ * coefficient or its indicator's missing flag, but an absent factor is never a reason to give.
+ */
 function topDrivers(contributions: Float64Array, indicators: Float64Array, offset: number): Driver[] {
   const drivers: Driver[] = [];
   for (let k = 0; k < contributions.length; k++) {
-    if (contributions[k] > 0) drivers.push({ indicator: indicatorNames[k], value: indicators[offset + k], contribution: contributions[k] });
+    const value = indicators[offset + k];
+    if (contributions[k] < MIN_DRIVER_CONTRIBUTION || (value === 0 && riskFactorIndicators.has(indicatorNames[k]))) continue;
+    drivers.push({ indicator: indicatorNames[k], value, contribution: contributions[k] });
   }
   drivers.sort((a, b) => b.contribution - a.contribution || a.indicator.localeCompare(b.indicator));
   return drivers.slice(0, DRIVERS_SHOWN);

@@ -15,6 +15,15 @@ export const DEFAULT_CUT_POINTS: CutPoints = [0.2, 0.5];
  */
 export const describedReachRate: Record<RiskTier, number> = { low: 0.9, moderate: 0.6, high: 0.25 };
 
+/** How a student's tier moved since the previous published term: `new` when they had none. */
+export type TierChange = "new" | "up" | "down" | "same";
+
+export function tierChange(previous: RiskTier | undefined, current: RiskTier): TierChange {
+  if (previous === undefined) return "new";
+  const delta = riskTiers.indexOf(current) - riskTiers.indexOf(previous);
+  return delta > 0 ? "up" : delta < 0 ? "down" : "same";
+}
+
 export function riskTier(risk: number, [low, high]: CutPoints): RiskTier {
   return risk < low ? "low" : risk < high ? "moderate" : "high";
 }

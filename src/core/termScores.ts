@@ -1,9 +1,11 @@
 import { computeIndicators, indicatorCount } from "./indicators.ts";
-import { milestonesForGrade, type Milestone } from "./milestones.ts";
+import { milestoneSettled, milestonesForGrade, type Milestone } from "./milestones.ts";
 import type { RiskModel } from "./riskModel.ts";
 import { prepareModel, scoreIndicators, type Driver, type ScoringModel } from "./riskScore.ts";
 import type { RiskTier } from "./riskTier.ts";
+import type { SubgroupDimension } from "./rollup.ts";
 import type { StudentHistory } from "./studentHistory.ts";
+import type { StudentYear } from "./studentYear.ts";
 import { trainingSetKey } from "./trainingSet.ts";
 
 export interface StudentScore {
@@ -16,6 +18,23 @@ export interface StudentScore {
   risk: number;
   tier: RiskTier;
   drivers: Driver[];
+  subgroups: Record<SubgroupDimension, string>;
+}
+
+const flagValue = (v: 0 | 1 | undefined): string => (v === undefined ? "unknown" : String(v));
+
+/** The student's reporting subgroups as of the scored year; a blank is "unknown", its own group. */
+export function subgroupsOf(row: StudentYear): Record<SubgroupDimension, string> {
+  return {
+    low_income: flagValue(row.low_income),
+    ell: flagValue(row.ell),
+    former_ell: flagValue(row.former_ell),
+    sped: flagValue(row.sped),
+    homeless: flagValue(row.homeless),
+    foster_care: flagValue(row.foster_care),
+    race_ethnicity: row.race_ethnicity ?? "unknown",
+    gender: row.gender ?? "unknown",
+  };
 }
 
 export interface TermScores {
@@ -51,8 +70,14 @@ export function scoreTerm(histories: readonly StudentHistory[], schoolYear: numb
       continue;
     }
     computeIndicators(rows, index, indicators);
+    const subgroups = subgroupsOf(row);
     let any = false;
     for (const milestone of due) {
+      if (milestoneSettled(milestone, rows, index)) {
+        const why = `${milestone} already settled`;
+        notScored[why] = (notScored[why] ?? 0) + 1;
+        continue;
+      }
       const sm = byKey.get(trainingSetKey(milestone, row.grade));
       if (!sm) {
         const why = `no ${milestone} model for grade ${row.grade}`;
@@ -71,16 +96,16 @@ export function scoreTerm(histories: readonly StudentHistory[], schoolYear: numb
         risk,
         tier,
         drivers,
+        subgroups,
       });
     }
     if (any) scored++;
   }
+  // Code-unit order, not locale order: the same file on every machine.
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   scores.sort(
     (a, b) =>
-      a.district_id.localeCompare(b.district_id) ||
-      a.school_id.localeCompare(b.school_id) ||
-      a.student_id.localeCompare(b.student_id) ||
-      a.milestone.localeCompare(b.milestone),
+      byText(a.district_id, b.district_id) || byText(a.school_id, b.school_id) || byText(a.student_id, b.student_id) || byText(a.milestone, b.milestone),
   );
   return { schoolYear, scores, studentsEnrolled: enrolled, studentsScored: scored, notScored };
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EwisError, riskModelSchema, type RiskModel } from "../core/index.ts";
 import { replaceDirectory } from "./atomicWrite.ts";
@@ -9,7 +9,24 @@ const modelFilePattern = /^[a-z_]+-grade\d+\.json$/;
 /** NaN has no JSON form; a metric that could not be computed is written as null. */
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
+/**
+ * Replaces `dir` whole with the new models. It refuses a path that is a file, or a directory
+ * holding anything ewis did not write there: `--out` pointed at the wrong place must not
+ * delete a history or someone's notes.
+ */
 export async function writeModelDirectory(dir: string, models: readonly RiskModel[], extraFiles: Record<string, string> = {}): Promise<void> {
+  const existing = await stat(dir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw new EwisError("invalid_argument", "is a file, not a model directory; choose another --out", { file: dir });
+  }
+  if (existing) {
+    const foreign = (await readdir(dir)).filter((name) => !modelFilePattern.test(name) && !(name in extraFiles));
+    if (foreign.length > 0) {
+      throw new EwisError("invalid_argument", `holds files ewis did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}); choose an empty or model directory for --out`, {
+        file: dir,
+      });
+    }
+  }
   await replaceDirectory(dir, async (staging) => {
     for (const model of models) await writeFile(join(staging, modelFileName(model)), toJson(model));
     for (const [name, content] of Object.entries(extraFiles)) await writeFile(join(staging, name), content);

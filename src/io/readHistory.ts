@@ -43,9 +43,13 @@ export const duplicateKeyColumn = "student_id,school_year";
 /** The column named by a reject about the row as a whole (wrong number of fields). */
 export const wholeRowColumn = "(row)";
 
-export async function readHistory(file: string): Promise<HistoryReadResult> {
+/** Called every `PROGRESS_EVERY` rows while a file is read, for a progress bar. */
+export type ReadProgress = (progress: { rows: number; bytes: number }) => void;
+const PROGRESS_EVERY = 20_000;
+
+export async function readHistory(file: string, options: { onProgress?: ReadProgress } = {}): Promise<HistoryReadResult> {
   const reader = new HistoryReader(file);
-  const sha256 = await streamRecords(file, reader);
+  const sha256 = await streamRecords(file, reader, undefined, options.onProgress);
   return reader.finish(sha256 as string); // a string: this read is never stopped early
 }
 
@@ -75,7 +79,8 @@ interface RawRecord {
  * file → SHA-256 + UTF-8 check → csv-parse → sink. Resolves to the file's SHA-256, or to
  * `undefined` when `stop` was aborted (by the sink, which has read all it wanted).
  */
-async function streamRecords(file: string, sink: RecordSink, stop?: AbortSignal): Promise<string | undefined> {
+async function streamRecords(file: string, sink: RecordSink, stop?: AbortSignal, onProgress?: ReadProgress): Promise<string | undefined> {
+  let records = 0;
   const check = new Utf8CheckStream(file);
   const parser = parse({
     bom: true,
@@ -94,6 +99,7 @@ async function streamRecords(file: string, sink: RecordSink, stop?: AbortSignal)
     write(chunk: RawRecord, _encoding, callback) {
       try {
         sink.onRecord(chunk.record, chunk.raw);
+        if (onProgress && ++records % PROGRESS_EVERY === 0) onProgress({ rows: records, bytes: check.bytes });
       } catch (error) {
         callback(error as Error);
         return;

@@ -1,7 +1,7 @@
-import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
+import { writeStreamAtomic } from "./atomicWrite.ts";
 
 /** One problem with one data row. A row with two bad cells gives two rejects. */
 export interface Reject {
@@ -22,11 +22,11 @@ export const rejectColumns = ["line", "column", "value", "reason", "record"] as 
 /**
  * Writes rejects as CSV with the header `line,column,value,reason,record`; fields are quoted
  * when they hold a comma, quote or line break, so the file parses back to the same strings.
+ * Always written, header only when nothing was rejected, so a stale file from an earlier run
+ * never stands beside a clean one.
  */
 export async function writeRejects(file: string, rejects: readonly Reject[]): Promise<void> {
-  await pipeline(
-    Readable.from(rejects),
-    stringify({ header: true, columns: [...rejectColumns] }),
-    createWriteStream(file),
+  await writeStreamAtomic(file, (out) =>
+    pipeline(Readable.from(rejects), stringify({ header: true, columns: [...rejectColumns] }), out, { end: false }),
   );
 }

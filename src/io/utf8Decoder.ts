@@ -11,7 +11,8 @@ import { EwisError } from "../core/index.ts";
 export class Utf8CheckStream extends Transform {
   private readonly hash: Hash = createHash("sha256");
   private readonly decoder = new TextDecoder("utf-8", { fatal: true });
-  private bytes = 0;
+  /** Bytes that went through so far: read progress for a long file. */
+  bytes = 0;
   /** Line breaks (LF) before the current chunk: only for error messages. */
   private lines = 0;
 

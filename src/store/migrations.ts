@@ -1,0 +1,87 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Schema changes, in order; `PRAGMA user_version` records how many have run. Append, never edit:
+ * a store in the field has already run the earlier ones.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE terms (
+    id INTEGER PRIMARY KEY,
+    school_year INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('published')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    rows_read INTEGER NOT NULL,
+    rows_accepted INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    students_enrolled INTEGER NOT NULL,
+    students_scored INTEGER NOT NULL,
+    scores INTEGER NOT NULL,
+    not_scored TEXT NOT NULL,
+    models TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    suppression_threshold INTEGER NOT NULL,
+    UNIQUE (school_year, label)
+  );
+  CREATE TABLE scores (
+    term_id INTEGER NOT NULL REFERENCES terms (id),
+    student_id TEXT NOT NULL,
+    milestone TEXT NOT NULL,
+    school_year INTEGER NOT NULL,
+    grade INTEGER NOT NULL,
+    district_id TEXT NOT NULL,
+    school_id TEXT NOT NULL,
+    risk REAL NOT NULL,
+    tier TEXT NOT NULL,
+    drivers TEXT NOT NULL,
+    previous_tier TEXT,
+    change TEXT NOT NULL,
+    low_income TEXT NOT NULL,
+    ell TEXT NOT NULL,
+    former_ell TEXT NOT NULL,
+    sped TEXT NOT NULL,
+    homeless TEXT NOT NULL,
+    foster_care TEXT NOT NULL,
+    race_ethnicity TEXT NOT NULL,
+    gender TEXT NOT NULL,
+    PRIMARY KEY (term_id, student_id, milestone)
+  ) WITHOUT ROWID;
+  CREATE INDEX scores_by_school ON scores (term_id, school_id, milestone, tier);
+  CREATE INDEX scores_by_district ON scores (term_id, district_id, milestone, tier);
+  CREATE TABLE rollups (
+    term_id INTEGER NOT NULL REFERENCES terms (id),
+    scope TEXT NOT NULL,
+    district_id TEXT NOT NULL,
+    school_id TEXT NOT NULL,
+    milestone TEXT NOT NULL,
+    grade TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    value TEXT NOT NULL,
+    n INTEGER,
+    low INTEGER,
+    moderate INTEGER,
+    high INTEGER,
+    share_low REAL,
+    share_moderate REAL,
+    share_high REAL,
+    mean_risk REAL,
+    mean_risk_change REAL,
+    high_share_change REAL,
+    suppressed TEXT NOT NULL,
+    PRIMARY KEY (term_id, scope, district_id, school_id, milestone, grade, dimension, value)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  for (let version = applied; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,165 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { subgroupDimensions, tierKey, type PublishedScore, type RiskTier, type RollupCell } from "../core/index.ts";
+import { migrate } from "./migrations.ts";
+import { type RiskListFilter, type RollupFilter, type ScoreStore, type TermRecord, type TermToRecord } from "./scoreStore.ts";
+
+const termColumns = [
+  "school_year", "label", "started_at", "finished_at", "rows_read", "rows_accepted", "rows_rejected", "students_enrolled",
+  "students_scored", "scores", "not_scored", "models", "input_sha256", "suppression_threshold",
+] as const;
+const scoreColumns = [
+  "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions,
+] as const;
+const rollupColumns = [
+  "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
+  "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
+] as const;
+const rollupOrder = "scope, district_id, school_id, milestone, grade, dimension, value";
+
+type Row = Record<string, unknown>;
+
+/** The embedded default: one SQLite file in WAL mode, so readers keep reading while a term is published. */
+export class SqliteScoreStore implements ScoreStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("busy_timeout = 10000");
+    migrate(this.db);
+  }
+
+  listTerms(): TermRecord[] {
+    return this.db.prepare("SELECT * FROM terms ORDER BY school_year, seq").all().map((r) => toTerm(r as Row));
+  }
+
+  findTerm(schoolYear: number, label: string): TermRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM terms WHERE school_year = ? AND label = ?").get(schoolYear, label);
+    return row ? toTerm(row as Row) : undefined;
+  }
+
+  previousTerm(schoolYear: number, label: string): TermRecord | undefined {
+    const seq = this.seqFor(schoolYear, label);
+    const row = this.db
+      .prepare("SELECT * FROM terms WHERE school_year < ? OR (school_year = ? AND seq < ?) ORDER BY school_year DESC, seq DESC LIMIT 1")
+      .get(schoolYear, schoolYear, seq);
+    return row ? toTerm(row as Row) : undefined;
+  }
+
+  tiersOf(termId: number): Map<string, RiskTier> {
+    const tiers = new Map<string, RiskTier>();
+    for (const r of this.db.prepare("SELECT student_id, milestone, tier FROM scores WHERE term_id = ?").iterate(termId) as Iterable<Row>) {
+      tiers.set(tierKey(r.student_id as string, r.milestone as string), r.tier as RiskTier);
+    }
+    return tiers;
+  }
+
+  rollups(termId: number, filter: RollupFilter = {}): RollupCell[] {
+    const { where, values } = whereClause(filter);
+    return this.db
+      .prepare(`SELECT * FROM rollups WHERE term_id = ?${where} ORDER BY ${rollupOrder}`)
+      .all(termId, ...values)
+      .map((r) => toRollup(r as Row));
+  }
+
+  riskList(termId: number, filter: RiskListFilter = {}): PublishedScore[] {
+    const { where, values } = whereClause(filter);
+    return this.db
+      .prepare(`SELECT * FROM scores WHERE term_id = ?${where} ORDER BY risk DESC, student_id, milestone`)
+      .all(termId, ...values)
+      .map((r) => toScore(r as Row));
+  }
+
+  publishTerm(term: TermToRecord, scores: readonly PublishedScore[], rollups: readonly RollupCell[]): TermRecord {
+    const insertTerm = this.db.prepare(
+      `INSERT INTO terms (id, seq, status, ${termColumns.join(", ")}) VALUES (@id, @seq, 'published', ${termColumns.map((c) => `@${c}`).join(", ")})`,
+    );
+    const insertScore = this.db.prepare(`INSERT INTO scores (term_id, ${scoreColumns.join(", ")}) VALUES (@term_id, ${scoreColumns.map((c) => `@${c}`).join(", ")})`);
+    const insertRollup = this.db.prepare(`INSERT INTO rollups (term_id, ${rollupColumns.join(", ")}) VALUES (@term_id, ${rollupColumns.map((c) => `@${c}`).join(", ")})`);
+    const publish = this.db.transaction(() => {
+      const existing = this.db.prepare("SELECT id, seq FROM terms WHERE school_year = ? AND label = ?").get(term.school_year, term.label) as Row | undefined;
+      const seq = this.seqFor(term.school_year, term.label);
+      if (existing) {
+        for (const table of ["scores", "rollups"]) this.db.prepare(`DELETE FROM ${table} WHERE term_id = ?`).run(existing.id);
+        this.db.prepare("DELETE FROM terms WHERE id = ?").run(existing.id);
+      }
+      const id = Number(
+        insertTerm.run({ ...term, id: existing?.id ?? null, seq, not_scored: JSON.stringify(term.not_scored), models: JSON.stringify(term.models) }).lastInsertRowid,
+      );
+      for (const s of scores) insertScore.run({ term_id: id, ...s, ...s.subgroups });
+      for (const c of rollups) insertRollup.run({ term_id: id, ...c, suppressed: c.suppressed.join(",") });
+      return id;
+    });
+    const id = publish.immediate();
+    return this.findTerm(term.school_year, term.label) ?? fail(id);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** A term keeps its place when re-run; a new one goes after every term there is. */
+  private seqFor(schoolYear: number, label: string): number {
+    const row = this.db.prepare("SELECT seq FROM terms WHERE school_year = ? AND label = ?").get(schoolYear, label) as Row | undefined;
+    if (row) return row.seq as number;
+    return ((this.db.prepare("SELECT max(seq) AS seq FROM terms").get() as Row).seq as number | null ?? 0) + 1;
+  }
+}
+
+function fail(id: number): never {
+  throw new Error(`term ${id} was published but cannot be read back`);
+}
+
+/** Only known column names reach the SQL text; values are bound. */
+function whereClause(filter: object): { where: string; values: unknown[] } {
+  const entries = Object.entries(filter).filter(([, v]) => v !== undefined);
+  for (const [column] of entries) if (!/^[a-z_]+$/.test(column)) throw new Error(`not a column: ${column}`);
+  return { where: entries.map(([column]) => ` AND ${column} = ?`).join(""), values: entries.map(([, v]) => v) };
+}
+
+function toTerm(r: Row): TermRecord {
+  return {
+    id: r.id as number,
+    school_year: r.school_year as number,
+    label: r.label as string,
+    status: "published",
+    started_at: r.started_at as string,
+    finished_at: r.finished_at as string,
+    rows_read: r.rows_read as number,
+    rows_accepted: r.rows_accepted as number,
+    rows_rejected: r.rows_rejected as number,
+    students_enrolled: r.students_enrolled as number,
+    students_scored: r.students_scored as number,
+    scores: r.scores as number,
+    not_scored: JSON.parse(r.not_scored as string),
+    models: JSON.parse(r.models as string),
+    input_sha256: r.input_sha256 as string,
+    suppression_threshold: r.suppression_threshold as number,
+  };
+}
+
+function toRollup(r: Row): RollupCell {
+  const { term_id: _, suppressed, ...cell } = r;
+  return { ...(cell as Omit<RollupCell, "suppressed">), suppressed: suppressed === "" ? [] : ((suppressed as string).split(",") as RollupCell["suppressed"]) };
+}
+
+function toScore(r: Row): PublishedScore {
+  const subgroups = Object.fromEntries(subgroupDimensions.map((d) => [d, r[d] as string])) as PublishedScore["subgroups"];
+  return {
+    student_id: r.student_id as string,
+    school_year: r.school_year as number,
+    district_id: r.district_id as string,
+    school_id: r.school_id as string,
+    grade: r.grade as number,
+    milestone: r.milestone as PublishedScore["milestone"],
+    risk: r.risk as number,
+    tier: r.tier as RiskTier,
+    drivers: r.drivers as string,
+    previous_tier: (r.previous_tier as RiskTier | null) ?? null,
+    change: r.change as PublishedScore["change"],
+    subgroups,
+  };
+}
