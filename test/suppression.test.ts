@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { recoverableCells, smallVisibleCounts } from "./privacyAttack.ts";
 import { computeRollups, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
 
 describe("suppressCells", () => {
@@ -75,11 +76,8 @@ describe("computeRollups", () => {
   });
 
   it("shows no count with 0 < n < 10 anywhere, and no hidden count can be undone by one subtraction", () => {
-    for (const c of cells) {
-      for (const f of ["n", "low", "moderate", "high"] as const) {
-        const v = c[f];
-        if (v !== null) expect(v === 0 || v >= 10, `${JSON.stringify(c)} ${f}`).toBe(true);
-      }
-    }
+    expect(smallVisibleCounts(cells, 10)).toEqual([]);
+    expect(recoverableCells(cells)).toEqual([]);
+    expect(cells.some((c) => c.suppressed.length > 0)).toBe(true);
   });
 });

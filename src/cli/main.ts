@@ -1,5 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EwisError, formatEwisError, type EwisErrorCode } from "../core/index.ts";
+import { DEFAULT_CELL_SIZE, EwisError, formatEwisError, type EwisErrorCode } from "../core/index.ts";
+import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
+import { createProgress } from "./progress.ts";
+import { runTermCommand } from "./runTermCommand.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { DEFAULT_L2 } from "../../training/trainAll.ts";
 import { checkCommand } from "./checkCommand.ts";
@@ -80,6 +83,54 @@ export function buildProgram(log: (line: string) => void): Command {
     .requiredOption("--out <file>", "scores CSV to write")
     .option("--rejects <file>", "where rejected rows go (default <out>.rejects.csv)")
     .action((options) => scoreCommand(options, log));
+
+  program
+    .command("run-term")
+    .description("read, validate and score a term's data, compute rollups, and publish the term to the store in one transaction")
+    .requiredOption("--history <file>", "student-year CSV up to and including the term's school year")
+    .requiredOption("--year <y>", "school year of the term (spring year)", integer("--year", 1990))
+    .requiredOption("--term <label>", "term label, e.g. fall, winter, spring")
+    .requiredOption("--models <dir>", "model directory written by `ewis train`")
+    .requiredOption("--db <file>", "SQLite store (created if missing)")
+    .addOption(new Option("--min-cell <n>", "smallest group a rollup shows a number for").default(DEFAULT_CELL_SIZE).argParser(integer("--min-cell", 1)))
+    .option("--rejects <file>", "where rejected rows go (default <db>.<year>-<term>.rejects.csv)")
+    .action((options) => runTermCommand(options, log, createProgress(process.stderr, log)));
+
+  program
+    .command("terms")
+    .description("list the published terms in a store")
+    .requiredOption("--db <file>", "SQLite store")
+    .action((options) => termsCommand(options, log));
+
+  const termOptions = (command: Command) =>
+    command
+      .requiredOption("--db <file>", "SQLite store")
+      .requiredOption("--year <y>", "school year of the term", integer("--year", 1990))
+      .requiredOption("--term <label>", "term label")
+      .requiredOption("--out <file>", "CSV file to write")
+      .option("--district <id>", "one district")
+      .option("--school <id>", "one school")
+      .option("--milestone <name>", "one milestone");
+
+  termOptions(program.command("export"))
+    .description("write a term's risk list (one row per student and milestone, highest risk first)")
+    .option("--tier <tier>", "low, moderate or high")
+    .option("--change <change>", "new, up, down or same")
+    .action((o) =>
+      exportCommand({ db: o.db, year: o.year, term: o.term, out: o.out, district_id: o.district, school_id: o.school, milestone: o.milestone, tier: o.tier, change: o.change }, log),
+    );
+
+  termOptions(program.command("rollups"))
+    .description("write a term's rollups (suppressed numbers blank and named in the suppressed column)")
+    .option("--scope <scope>", "state, district or school")
+    .option("--grade <grade>", "a grade or all")
+    .option("--dimension <name>", "all or a subgroup: low_income, ell, former_ell, sped, homeless, foster_care, race_ethnicity, gender")
+    .action((o) =>
+      rollupsCommand(
+        { db: o.db, year: o.year, term: o.term, out: o.out, scope: o.scope, district_id: o.district, school_id: o.school, milestone: o.milestone, grade: o.grade, dimension: o.dimension },
+        log,
+      ),
+    );
 
   return program;
 }

@@ -1,0 +1,95 @@
+import { EwisError, gradeLabel, type RollupCell } from "../core/index.ts";
+import { writeLinesAtomic } from "../io/atomicWrite.ts";
+import { csvField } from "../io/scoresFile.ts";
+import type { RiskListFilter, RollupFilter, ScoreStore, TermRecord } from "../store/scoreStore.ts";
+import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
+
+function withStore<T>(db: string, use: (store: ScoreStore) => T): T {
+  const store = new SqliteScoreStore(db);
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}
+
+function publishedTerm(store: ScoreStore, year: number, label: string, db: string): TermRecord {
+  const term = store.findTerm(year, label);
+  if (!term) throw new EwisError("invalid_argument", `no published term ${year} ${label}; \`ewis terms --db ${db}\` lists them`, { file: db });
+  return term;
+}
+
+export function termsCommand(options: { db: string }, log: (line: string) => void): void {
+  const terms = withStore(options.db, (store) => store.listTerms());
+  if (terms.length === 0) {
+    log(`no published terms in ${options.db}`);
+    return;
+  }
+  log("year  term      status     scored/enrolled  scores   rows read/rejected  finished");
+  for (const t of terms) {
+    log(
+      `${t.school_year}  ${t.label.padEnd(8)}  ${t.status}  ${`${t.students_scored}/${t.students_enrolled}`.padEnd(15)}  ${String(t.scores).padEnd(7)}  ` +
+        `${`${t.rows_read}/${t.rows_rejected}`.padEnd(18)}  ${t.finished_at}`,
+    );
+  }
+}
+
+export interface ExportOptions extends RiskListFilter {
+  db: string;
+  year: number;
+  term: string;
+  out: string;
+}
+
+export const riskListColumns = ["student_id", "school_year", "term", "district_id", "school_id", "grade", "milestone", "risk", "tier", "previous_tier", "change", "drivers"];
+
+/** A counselor's risk list: highest risk first. */
+export async function exportCommand(options: ExportOptions, log: (line: string) => void): Promise<void> {
+  const { db, year, term: label, out, ...filter } = options;
+  const { term, scores } = withStore(db, (store) => {
+    const term = publishedTerm(store, year, label, db);
+    return { term, scores: store.riskList(term.id, filter) };
+  });
+  const lines = [riskListColumns.join(",")];
+  for (const s of scores) {
+    lines.push(
+      [s.student_id, s.school_year, csvField(term.label), csvField(s.district_id), csvField(s.school_id), gradeLabel(s.grade), s.milestone, s.risk.toFixed(6), s.tier, s.previous_tier ?? "", s.change, s.drivers].join(","),
+    );
+  }
+  await writeLinesAtomic(out, lines);
+  log(`${scores.length} scores of term ${term.school_year} ${term.label} written to ${out}`);
+}
+
+export interface RollupsOptions extends RollupFilter {
+  db: string;
+  year: number;
+  term: string;
+  out: string;
+}
+
+export const rollupCsvColumns = [
+  "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
+  "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
+] as const satisfies readonly (keyof RollupCell)[];
+
+/** Suppressed numbers are written as blanks, and the `suppressed` column names them. */
+export function rollupLine(c: RollupCell): string {
+  return rollupCsvColumns
+    .map((column) => {
+      const v = c[column];
+      if (v === null) return "";
+      if (Array.isArray(v)) return v.join(" ");
+      return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(6) : csvField(String(v));
+    })
+    .join(",");
+}
+
+export async function rollupsCommand(options: RollupsOptions, log: (line: string) => void): Promise<void> {
+  const { db, year, term: label, out, ...filter } = options;
+  const { term, cells } = withStore(db, (store) => {
+    const term = publishedTerm(store, year, label, db);
+    return { term, cells: store.rollups(term.id, filter) };
+  });
+  await writeLinesAtomic(out, [rollupCsvColumns.join(","), ...cells.map(rollupLine)]);
+  log(`${cells.length} rollup cells of term ${term.school_year} ${term.label} written to ${out}`);
+}

@@ -1,0 +1,90 @@
+import { stat } from "node:fs/promises";
+import { EwisError, groupHistories, lastSchoolYear, MIN_CELL_SIZE, publicationOf, scoreTerm } from "../core/index.ts";
+import { loadModels } from "../io/modelFiles.ts";
+import { readHistory, writeRejects } from "../io/readHistory.ts";
+import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
+import type { Progress } from "./progress.ts";
+
+export interface RunTermOptions {
+  history: string;
+  year: number;
+  term: string;
+  models: string;
+  db: string;
+  minCell: number;
+  rejects?: string;
+}
+
+/**
+ * read → validate → score → rollups → publish. Everything is computed in memory first and
+ * published in one SQLite transaction, so a crash or kill at any point leaves the store as it
+ * was: readers see the previous published term or the complete new one.
+ */
+export async function runTermCommand(options: RunTermOptions, log: (line: string) => void, progress: Progress): Promise<void> {
+  const started = new Date();
+  if (!Number.isInteger(options.minCell) || options.minCell < MIN_CELL_SIZE) {
+    throw new EwisError("invalid_argument", `--min-cell must be a whole number of at least ${MIN_CELL_SIZE} (the contract's floor), got ${options.minCell}`);
+  }
+  const models = await loadModels(options.models);
+  const store = new SqliteScoreStore(options.db);
+  try {
+    const { size } = await stat(options.history);
+    progress.stage("read", size, "bytes");
+    const history = await readHistory(options.history, { onProgress: ({ bytes }) => progress.update(bytes) });
+    progress.end();
+    const rejectsFile = options.rejects ?? `${options.db}.${options.year}-${options.term}.rejects.csv`;
+    await writeRejects(rejectsFile, history.rejects);
+    for (const warning of history.warnings) log(`warning: ${warning}`);
+    log(`${options.history}: ${history.read} rows read, ${history.accepted} accepted, ${history.rejected} rejected${history.rejected ? ` (see ${rejectsFile})` : ""}`);
+    if (history.accepted === 0) throw new EwisError("invalid_file", "no valid rows to work with", { file: options.history });
+
+    const histories = groupHistories(history.rows);
+    progress.stage("score", histories.length, "students");
+    const term = scoreTerm(histories, options.year, models);
+    progress.end();
+    if (term.studentsEnrolled === 0) {
+      throw new EwisError("invalid_argument", `no student is enrolled in ${options.year}; the history's last year is ${lastSchoolYear(history.rows)}`, {
+        file: options.history,
+      });
+    }
+
+    progress.stage("rollups", term.scores.length, "scores");
+    const previous = store.previousTerm(options.year, options.term);
+    const publication = publicationOf(term.scores, previous && { tiers: store.tiersOf(previous.id), rollups: store.rollups(previous.id) }, options.minCell);
+    progress.end();
+
+    progress.stage("publish", publication.scores.length + publication.rollups.length, "rows");
+    const record = store.publishTerm(
+      {
+        school_year: options.year,
+        label: options.term,
+        started_at: started.toISOString(),
+        finished_at: new Date().toISOString(),
+        rows_read: history.read,
+        rows_accepted: history.accepted,
+        rows_rejected: history.rejected,
+        students_enrolled: term.studentsEnrolled,
+        students_scored: term.studentsScored,
+        scores: publication.scores.length,
+        not_scored: term.notScored,
+        models: models.map((m) => ({ milestone: m.milestone, grade: m.grade, ewisVersion: m.ewisVersion, dataSha256: m.data.sha256 })),
+        input_sha256: history.sha256,
+        suppression_threshold: options.minCell,
+      },
+      publication.scores,
+      publication.rollups,
+    );
+    progress.end();
+
+    const changes = { new: 0, up: 0, down: 0, same: 0 };
+    for (const s of publication.scores) changes[s.change]++;
+    const suppressed = publication.rollups.filter((c) => c.suppressed.length > 0).length;
+    log(`term ${record.school_year} ${record.label} published to ${options.db}: ${record.students_scored} of ${record.students_enrolled} students scored, ${record.scores} scores`);
+    log(`change since ${previous ? `${previous.school_year} ${previous.label}` : "no earlier term"}: ${changes.up} up, ${changes.down} down, ${changes.same} same, ${changes.new} new`);
+    log(`${publication.rollups.length} rollup cells, ${suppressed} with suppressed counts (cells under ${options.minCell} students)`);
+    const seconds = (Date.now() - started.getTime()) / 1000;
+    log(`done in ${seconds.toFixed(1)} s (${Math.round(history.read / seconds)} rows/s), peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,199 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { publicationOf, tierKey, type StudentScore } from "../src/core/index.ts";
+import { main } from "../src/cli/main.ts";
+import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
+import { recoverableCells, smallVisibleCounts } from "./privacyAttack.ts";
+
+const root = join(import.meta.dirname, "..");
+const smallState = join(root, "fixtures", "state-small.csv");
+const models = join(root, "models");
+const quiet = () => {};
+let work: string;
+let db: string;
+
+const runTerm = (year: string, term: string, dbFile = db, history = smallState) =>
+  main(["node", "ewis", "run-term", "--history", history, "--year", year, "--term", term, "--models", models, "--db", dbFile], quiet);
+
+const dumpRollups = async (year: string, term: string, out: string) => {
+  expect(await main(["node", "ewis", "rollups", "--db", db, "--year", year, "--term", term, "--out", out], quiet)).toBe(0);
+  return readFile(out, "utf8");
+};
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "ewis-term-"));
+  db = join(work, "ewis.db");
+  expect(await runTerm("2026", "spring")).toBe(0);
+  expect(await runTerm("2027", "fall")).toBe(0);
+});
+
+describe("ewis run-term", () => {
+  it("publishes terms in order with their counts and the models used", () => {
+    const store = new SqliteScoreStore(db);
+    try {
+      const terms = store.listTerms();
+      expect(terms.map((t) => `${t.school_year} ${t.label}`)).toEqual(["2026 spring", "2027 fall"]);
+      const fall = terms[1];
+      expect(fall.rows_read).toBe(17383);
+      expect(fall.rows_accepted + fall.rows_rejected).toBe(fall.rows_read);
+      expect(fall.scores).toBe(store.riskList(fall.id).length);
+      expect(fall.models).toHaveLength(14);
+      expect(fall.input_sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(store.previousTerm(2027, "fall")?.label).toBe("spring");
+      expect(store.previousTerm(2027, "winter")?.label).toBe("fall"); // a new term goes after every term there is
+    } finally {
+      store.close();
+    }
+  });
+
+  it("knows each student's tier in the previous term", () => {
+    const store = new SqliteScoreStore(db);
+    try {
+      const [spring, fall] = store.listTerms();
+      const before = store.tiersOf(spring.id);
+      const scores = store.riskList(fall.id);
+      const order = ["low", "moderate", "high"];
+      for (const s of scores) {
+        const previous = before.get(tierKey(s.student_id, s.milestone));
+        expect(s.previous_tier).toBe(previous ?? null);
+        const expected = previous === undefined ? "new" : order.indexOf(s.tier) > order.indexOf(previous) ? "up" : order.indexOf(s.tier) < order.indexOf(previous) ? "down" : "same";
+        expect(s.change).toBe(expected);
+      }
+      expect(new Set(scores.map((s) => s.change))).toEqual(new Set(["new", "up", "down", "same"]));
+      const becameHigh = store.riskList(fall.id, { tier: "high", change: "up" });
+      expect(becameHigh.length).toBeGreaterThan(0);
+      expect(becameHigh.every((s) => s.tier === "high" && s.previous_tier !== "high")).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("replaces a re-run term cleanly, with byte-identical rollups", async () => {
+    const before = await dumpRollups("2027", "fall", join(work, "before.csv"));
+    const store = new SqliteScoreStore(db);
+    const idBefore = store.findTerm(2027, "fall")?.id;
+    store.close();
+    expect(await runTerm("2027", "fall")).toBe(0);
+    expect(await dumpRollups("2027", "fall", join(work, "after.csv"))).toBe(before);
+    const again = new SqliteScoreStore(db);
+    try {
+      expect(again.listTerms().map((t) => t.id)).toHaveLength(2);
+      expect(again.findTerm(2027, "fall")?.id).toBe(idBefore);
+    } finally {
+      again.close();
+    }
+  });
+
+  it("never publishes a count from fewer than 10 students, nor one recoverable from totals", () => {
+    const store = new SqliteScoreStore(db);
+    try {
+      for (const term of store.listTerms()) {
+        const cells = store.rollups(term.id);
+        expect(cells.length).toBeGreaterThan(1000);
+        expect(smallVisibleCounts(cells, 10)).toEqual([]);
+        expect(recoverableCells(cells)).toEqual([]);
+        expect(cells.filter((c) => c.suppressed.length > 0).length).toBeGreaterThan(0);
+        for (const c of cells) if (c.n === null) expect(c.mean_risk).toBeNull();
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it("refuses a minimum cell size below the contract's floor of 6", async () => {
+    expect(await main(["node", "ewis", "run-term", "--history", smallState, "--year", "2027", "--term", "x", "--models", models, "--db", db, "--min-cell", "5"], quiet)).toBe(2);
+  });
+});
+
+describe("change flags on a hand-built pair of terms", () => {
+  const score = (student_id: string, tier: StudentScore["tier"], milestone: StudentScore["milestone"] = "early_literacy"): StudentScore => ({
+    student_id,
+    school_year: 2027,
+    district_id: "D1",
+    school_id: "E1",
+    grade: 3,
+    milestone,
+    risk: tier === "low" ? 0.1 : tier === "moderate" ? 0.3 : 0.8,
+    tier,
+    drivers: [],
+    subgroups: { low_income: "1", ell: "0", former_ell: "0", sped: "0", homeless: "0", foster_care: "0", race_ethnicity: "W", gender: "F" },
+  });
+
+  it("flags new, up, down and same against the previous published term, per milestone", async () => {
+    const store = new SqliteScoreStore(join(work, "hand.db"));
+    try {
+      const term = (label: string) => ({
+        school_year: 2027, label, started_at: "t", finished_at: "t", rows_read: 0, rows_accepted: 0, rows_rejected: 0,
+        students_enrolled: 0, students_scored: 0, scores: 0, not_scored: {}, models: [], input_sha256: "0", suppression_threshold: 10,
+      });
+      const first = publicationOf([score("A", "low"), score("B", "high"), score("C", "moderate")], undefined, 10);
+      expect(first.scores.map((s) => s.change)).toEqual(["new", "new", "new"]);
+      const fall = store.publishTerm(term("fall"), first.scores, first.rollups);
+      const previous = { tiers: store.tiersOf(fall.id), rollups: store.rollups(fall.id) };
+      const second = publicationOf(
+        [score("A", "high"), score("B", "moderate"), score("C", "moderate"), score("D", "low"), score("A", "low", "middle_readiness")],
+        previous,
+        10,
+      );
+      expect(second.scores.map((s) => [s.student_id, s.milestone, s.previous_tier, s.change])).toEqual([
+        ["A", "early_literacy", "low", "up"],
+        ["B", "early_literacy", "high", "down"],
+        ["C", "early_literacy", "moderate", "same"],
+        ["D", "early_literacy", null, "new"],
+        ["A", "middle_readiness", null, "new"],
+      ]);
+      const winter = store.publishTerm(term("winter"), second.scores, second.rollups);
+      expect(store.riskList(winter.id, { change: "up" }).map((s) => s.student_id)).toEqual(["A"]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("a term run killed at a random point", () => {
+  it("leaves the published terms intact and readable, every time", async () => {
+    const history = join(work, "state-8k.csv");
+    expect(await main(["node", "ewis", "generate", "--students", "8000", "--seed", "3", "--out", history], quiet)).toBe(0);
+    const before = await dumpRollups("2027", "fall", join(work, "kill-before.csv"));
+    const stages = ["read", "score", "rollups", "publish", "publish", "publish"];
+    let interrupted = 0;
+    for (const stage of stages) {
+      const child = spawn("node", [join(root, "bin", "ewis.js"), "run-term", "--history", history, "--year", "2027", "--term", "winter", "--models", models, "--db", db], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      let output = "";
+      child.stdout.on("data", (chunk) => {
+        output += chunk;
+        if (output.includes(`${stage}: started`) && !child.killed) {
+          setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * (stage === "publish" ? 40 : 200)));
+        }
+      });
+      const code = await exited;
+      if (code === null) interrupted++;
+
+      const check = new Database(db, { readonly: true });
+      expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
+      check.close();
+      const store = new SqliteScoreStore(db);
+      try {
+        const labels = store.listTerms().map((t) => `${t.school_year} ${t.label}`);
+        expect(labels.slice(0, 2)).toEqual(["2026 spring", "2027 fall"]);
+        const winter = store.findTerm(2027, "winter");
+        if (winter) {
+          // Killed after the commit: then the term is there whole.
+          expect(store.riskList(winter.id).length).toBe(winter.scores);
+          expect(store.rollups(winter.id).length).toBeGreaterThan(0);
+        }
+      } finally {
+        store.close();
+      }
+      expect(await dumpRollups("2027", "fall", join(work, "kill-after.csv"))).toBe(before);
+    }
+    expect(interrupted).toBeGreaterThanOrEqual(4);
+  });
+});
