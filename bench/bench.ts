@@ -3,7 +3,8 @@
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { mkdtemp, rm } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { execFile } from "node:child_process";
+import { parseArgs, promisify } from "node:util";
 import { buildTrainingSets, groupHistories, lastSchoolYear, scoreTerm } from "../src/core/index.ts";
 import { writeStreamAtomic } from "../src/io/atomicWrite.ts";
 import { readHistory } from "../src/io/readHistory.ts";
@@ -11,7 +12,9 @@ import { writeScores } from "../src/io/scoresFile.ts";
 import { DEFAULT_L2, trainModels } from "../training/trainAll.ts";
 import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
 
-const { values } = parseArgs({ options: { students: { type: "string", default: "40000" }, seed: { type: "string", default: "1" } } });
+const { values } = parseArgs({
+  options: { students: { type: "string", default: "40000" }, seed: { type: "string", default: "1" }, "term-students": { type: "string", default: "100000" } },
+});
 const students = Number(values.students);
 
 async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; seconds: number }> {
@@ -21,6 +24,24 @@ async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; seconds
 }
 
 const rate = (count: number, seconds: number) => Math.round(count / seconds);
+const run = promisify(execFile);
+
+/**
+ * A whole `ewis run-term` in its own process, so its peak memory is its own: read, score,
+ * rollups and the SQLite publish, on a state of `students` with the shipped models.
+ */
+async function benchTermRun(dir: string, students: number) {
+  const history = join(dir, "term-state.csv");
+  await writeStreamAtomic(history, (out) => writeSyntheticState({ students, seed: 2 }, out));
+  const bin = join(import.meta.dirname, "..", "bin", "ewis.js");
+  const models = join(import.meta.dirname, "..", "models");
+  const { stdout } = await run("node", [bin, "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", models, "--db", join(dir, "bench.db")]);
+  const summary = /done in ([\d.]+) s \((\d+) rows\/s\), peak memory (\d+) MB/.exec(stdout);
+  const rows = /(\d+) rows read/.exec(stdout);
+  if (!summary || !rows) throw new Error(`run-term printed no summary:\n${stdout}`);
+  const stages = Object.fromEntries([...stdout.matchAll(/^(\w+): done in ([\d.]+) s$/gm)].map((m) => [m[1], Number(m[2])]));
+  return { students, rows: Number(rows[1]), seconds: Number(summary[1]), rowsPerSecond: Number(summary[2]), peakMemoryMB: Number(summary[3]), stageSeconds: stages };
+}
 
 const dir = await mkdtemp(join(tmpdir(), "ewis-bench-"));
 try {
@@ -34,6 +55,7 @@ try {
   const train = await timed(() => trainModels(features.result, { l2: DEFAULT_L2, ewisVersion: "bench", data: { sha256: read.result.sha256, rows: rows.length } }));
   const score = await timed(() => scoreTerm(groupHistories(rows), lastYear, train.result.models));
   const write = await timed(() => writeScores(join(dir, "scores.csv"), score.result.scores));
+  const termRun = await benchTermRun(dir, Number(values["term-students"]));
   console.log(
     JSON.stringify(
       {
@@ -45,6 +67,7 @@ try {
         fit: { seconds: train.seconds, examplesPerSecond: rate(examples, train.seconds), note: "every model is fitted twice: on the earlier cohorts for validation, then on all" },
         score: { seconds: score.seconds, studentsPerSecond: rate(score.result.studentsEnrolled, score.seconds), scores: score.result.scores.length },
         writeScores: { seconds: write.seconds, rowsPerSecond: rate(score.result.scores.length, write.seconds) },
+        termRun,
       },
       null,
       2,

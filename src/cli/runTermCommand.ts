@@ -78,10 +78,14 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
 
     const changes = { new: 0, up: 0, down: 0, same: 0 };
     for (const s of publication.scores) changes[s.change]++;
-    const suppressed = publication.rollups.filter((c) => c.suppressed.length > 0).length;
+    const sizeHidden = publication.rollups.filter((c) => c.n === null).length;
+    const tierHidden = publication.rollups.filter((c) => c.n !== null && c.suppressed.length > 0).length;
     log(`term ${record.school_year} ${record.label} published to ${options.db}: ${record.students_scored} of ${record.students_enrolled} students scored, ${record.scores} scores`);
     log(`change since ${previous ? `${previous.school_year} ${previous.label}` : "no earlier term"}: ${changes.up} up, ${changes.down} down, ${changes.same} same, ${changes.new} new`);
-    log(`${publication.rollups.length} rollup cells, ${suppressed} with suppressed counts (cells under ${options.minCell} students)`);
+    log(
+      `${publication.rollups.length} rollup groups: ${publication.rollups.length - sizeHidden - tierHidden} show every number, ` +
+        `${tierHidden} hide some tier counts, ${sizeHidden} hide their size (fewer than ${options.minCell} students, or its complement)`,
+    );
     const seconds = (Date.now() - started.getTime()) / 1000;
     log(`done in ${seconds.toFixed(1)} s (${Math.round(history.read / seconds)} rows/s), peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   } finally {
