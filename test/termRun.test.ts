@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { publicationOf, tierKey, type StudentScore } from "../src/core/index.ts";
+import { indicatorCount, publicationOf, tierKey, type StudentScore } from "../src/core/index.ts";
 import { main } from "../src/cli/main.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
 import { recoverableCells, smallVisibleCounts } from "./privacyAttack.ts";
@@ -121,6 +121,7 @@ describe("change flags on a hand-built pair of terms", () => {
     tier,
     drivers: [],
     subgroups: { low_income: "1", ell: "0", former_ell: "0", sped: "0", homeless: "0", foster_care: "0", race_ethnicity: "W", gender: "F" },
+    indicators: new Float64Array(indicatorCount).fill(NaN),
   });
 
   it("flags new, up, down and same against the previous published term, per milestone", async () => {

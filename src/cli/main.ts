@@ -24,6 +24,8 @@ const exitCodes: Record<EwisErrorCode, number> = {
   invalid_model: 1,
   insufficient_data: 1,
   forbidden: 1,
+  unauthorized: 1,
+  not_found: 1,
 };
 
 function integer(name: string, min: number) {

@@ -15,6 +15,8 @@ export const errorCodes = [
   "invalid_model",
   "insufficient_data",
   "forbidden",
+  "unauthorized",
+  "not_found",
 ] as const;
 
 export type EwisErrorCode = (typeof errorCodes)[number];

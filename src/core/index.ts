@@ -17,3 +17,4 @@ export * from "./termScores.ts";
 export * from "./suppression.ts";
 export * from "./rollup.ts";
 export * from "./termPublication.ts";
+export * from "./access.ts";

@@ -19,6 +19,8 @@ export interface StudentScore {
   tier: RiskTier;
   drivers: Driver[];
   subgroups: Record<SubgroupDimension, string>;
+  /** The indicator values behind the score (NaN = missing), shared by the student's milestones. */
+  indicators: Float64Array;
 }
 
 const flagValue = (v: 0 | 1 | undefined): string => (v === undefined ? "unknown" : String(v));
@@ -71,6 +73,7 @@ export function scoreTerm(histories: readonly StudentHistory[], schoolYear: numb
     }
     computeIndicators(rows, index, indicators);
     const subgroups = subgroupsOf(row);
+    const values = indicators.slice();
     let any = false;
     for (const milestone of due) {
       if (milestoneSettled(milestone, rows, index)) {
@@ -97,6 +100,7 @@ export function scoreTerm(histories: readonly StudentHistory[], schoolYear: numb
         tier,
         drivers,
         subgroups,
+        indicators: values,
       });
     }
     if (any) scored++;

@@ -74,6 +74,31 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (term_id, scope, district_id, school_id, milestone, grade, dimension, value)
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE scores ADD COLUMN indicators TEXT NOT NULL DEFAULT '{}';
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    districts TEXT NOT NULL,
+    schools TEXT NOT NULL,
+    student_grant INTEGER NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    token_id INTEGER NOT NULL,
+    token_name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    route TEXT NOT NULL,
+    term_id INTEGER,
+    students TEXT NOT NULL,
+    student_count INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

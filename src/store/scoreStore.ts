@@ -1,8 +1,9 @@
-import type { PublishedScore, RiskTier, RollupCell, TierChange } from "../core/index.ts";
+import type { AccessScope, Principal, PublishedScore, RiskTier, RollupCell, TierChange, TokenGrant } from "../core/index.ts";
 
 /**
- * Where published terms live. Narrow on purpose: a server database can implement it later,
- * and nothing outside `src/store` writes SQL.
+ * Where published terms, tokens and the audit trail live. Narrow on purpose: a server database
+ * can implement it later, and nothing outside `src/store` writes SQL. Every student-level read
+ * takes an `AccessScope`, turned into the query's WHERE clause.
  */
 export interface TermRecord {
   id: number;
@@ -25,6 +26,9 @@ export interface TermRecord {
 
 export type TermToRecord = Omit<TermRecord, "id" | "status">;
 
+/** A published score as read back for lists: no indicator values. */
+export type ListedScore = Omit<PublishedScore, "indicators">;
+
 export interface RiskListFilter {
   district_id?: string;
   school_id?: string;
@@ -34,18 +38,51 @@ export interface RiskListFilter {
   change?: TierChange;
 }
 
+export interface RiskListPage {
+  sort?: "risk_desc" | "risk_asc";
+  /** Resume after this row (from the previous page's last row). */
+  after?: { risk: number; student_id: string; milestone: string };
+  limit?: number;
+}
+
 export type RollupFilter = Partial<Pick<RollupCell, "scope" | "district_id" | "school_id" | "milestone" | "grade" | "dimension">>;
+
+export interface StudentDetail {
+  scores: ListedScore[];
+  indicators: Record<string, number | null>;
+  history: { term_id: number; school_year: number; label: string; milestone: string; grade: number; risk: number; tier: RiskTier }[];
+}
+
+export interface AuditEntry {
+  at: string;
+  token_id: number;
+  token_name: string;
+  role: string;
+  route: string;
+  term_id: number | null;
+  students: string[];
+}
 
 export interface ScoreStore {
   listTerms(): TermRecord[];
   findTerm(schoolYear: number, label: string): TermRecord | undefined;
+  latestTerm(): TermRecord | undefined;
   /** The published term just before (schoolYear, label) — or before a new term with that name. */
   previousTerm(schoolYear: number, label: string): TermRecord | undefined;
-  /** Tier of each (student, milestone) in a term, keyed `student_id\u0000milestone`. */
+  /** Tier of each (student, milestone) in a term, keyed by `tierKey`. */
   tiersOf(termId: number): Map<string, RiskTier>;
-  rollups(termId: number, filter?: RollupFilter): RollupCell[];
-  riskList(termId: number, filter?: RiskListFilter): PublishedScore[];
+  rollups(termId: number, filter?: RollupFilter, scope?: AccessScope): RollupCell[];
+  riskList(termId: number, filter?: RiskListFilter, scope?: AccessScope, page?: RiskListPage): ListedScore[];
+  /** The student's scores this term and tiers in every term, within scope; undefined if none is visible. */
+  studentDetail(termId: number, studentId: string, scope: AccessScope): StudentDetail | undefined;
+  /** Schools and districts of a term, from its rollups, within scope. */
+  places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[];
   /** Replaces the term whole, or leaves the store as it was: readers never see half of one. */
   publishTerm(term: TermToRecord, scores: readonly PublishedScore[], rollups: readonly RollupCell[]): TermRecord;
+
+  createToken(grant: TokenGrant, hash: string, createdAt: string): number;
+  principalFor(hash: string): Principal | undefined;
+  recordAudit(entry: AuditEntry): void;
+  auditTrail(limit?: number): (AuditEntry & { id: number })[];
   close(): void;
 }

@@ -1,17 +1,39 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { subgroupDimensions, tierKey, type PublishedScore, type RiskTier, type RollupCell } from "../core/index.ts";
+import {
+  indicatorNames,
+  roles,
+  subgroupDimensions,
+  tierKey,
+  type AccessScope,
+  type Principal,
+  type PublishedScore,
+  type RiskTier,
+  type RollupCell,
+  type TokenGrant,
+} from "../core/index.ts";
 import { migrate } from "./migrations.ts";
-import { type RiskListFilter, type RollupFilter, type ScoreStore, type TermRecord, type TermToRecord } from "./scoreStore.ts";
+import type {
+  AuditEntry,
+  ListedScore,
+  RiskListFilter,
+  RiskListPage,
+  RollupFilter,
+  ScoreStore,
+  StudentDetail,
+  TermRecord,
+  TermToRecord,
+} from "./scoreStore.ts";
 
 const termColumns = [
   "school_year", "label", "started_at", "finished_at", "rows_read", "rows_accepted", "rows_rejected", "students_enrolled",
   "students_scored", "scores", "not_scored", "models", "input_sha256", "suppression_threshold",
 ] as const;
 const scoreColumns = [
-  "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions,
+  "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions, "indicators",
 ] as const;
+const listedColumns = scoreColumns.filter((c) => c !== "indicators").join(", ");
 const rollupColumns = [
   "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
   "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
@@ -57,20 +79,105 @@ export class SqliteScoreStore implements ScoreStore {
     return tiers;
   }
 
-  rollups(termId: number, filter: RollupFilter = {}): RollupCell[] {
+  latestTerm(): TermRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM terms ORDER BY school_year DESC, seq DESC LIMIT 1").get();
+    return row ? toTerm(row as Row) : undefined;
+  }
+
+  rollups(termId: number, filter: RollupFilter = {}, scope: AccessScope = everything): RollupCell[] {
     const { where, values } = whereClause(filter);
+    const visible = scopeClause(scope, "rollup");
     return this.db
-      .prepare(`SELECT * FROM rollups WHERE term_id = ?${where} ORDER BY ${rollupOrder}`)
-      .all(termId, ...values)
+      .prepare(`SELECT * FROM rollups WHERE term_id = ?${where}${visible.where} ORDER BY ${rollupOrder}`)
+      .all(termId, ...values, ...visible.values)
       .map((r) => toRollup(r as Row));
   }
 
-  riskList(termId: number, filter: RiskListFilter = {}): PublishedScore[] {
+  riskList(termId: number, filter: RiskListFilter = {}, scope: AccessScope = everything, page: RiskListPage = {}): ListedScore[] {
     const { where, values } = whereClause(filter);
+    const visible = scopeClause(scope, "score");
+    const ascending = page.sort === "risk_asc";
+    const order = ascending ? "risk ASC, student_id, milestone" : "risk DESC, student_id, milestone";
+    let after = "";
+    const afterValues: unknown[] = [];
+    if (page.after) {
+      const { risk, student_id, milestone } = page.after;
+      after = ascending
+        ? " AND (risk > ? OR (risk = ? AND (student_id > ? OR (student_id = ? AND milestone > ?))))"
+        : " AND (risk < ? OR (risk = ? AND (student_id > ? OR (student_id = ? AND milestone > ?))))";
+      afterValues.push(risk, risk, student_id, student_id, milestone);
+    }
+    const limit = page.limit === undefined ? "" : ` LIMIT ${Math.floor(page.limit)}`;
     return this.db
-      .prepare(`SELECT * FROM scores WHERE term_id = ?${where} ORDER BY risk DESC, student_id, milestone`)
-      .all(termId, ...values)
+      .prepare(`SELECT ${listedColumns} FROM scores WHERE term_id = ?${where}${visible.where}${after} ORDER BY ${order}${limit}`)
+      .all(termId, ...values, ...visible.values, ...afterValues)
       .map((r) => toScore(r as Row));
+  }
+
+  studentDetail(termId: number, studentId: string, scope: AccessScope): StudentDetail | undefined {
+    const visible = scopeClause(scope, "score");
+    const rows = this.db
+      .prepare(`SELECT ${listedColumns}, indicators FROM scores WHERE term_id = ? AND student_id = ?${visible.where} ORDER BY milestone`)
+      .all(termId, studentId, ...visible.values) as Row[];
+    if (rows.length === 0) return undefined;
+    // History only where the student is in scope in that term too: a student who moved in
+    // brings no view of the school they came from.
+    const history = this.db
+      .prepare(
+        `SELECT s.term_id, t.school_year, t.label, s.milestone, s.grade, s.risk, s.tier FROM scores s JOIN terms t ON t.id = s.term_id
+         WHERE s.student_id = ?${visible.where.replaceAll("district_id", "s.district_id").replaceAll("school_id", "s.school_id")}
+         ORDER BY t.school_year, t.seq, s.milestone`,
+      )
+      .all(studentId, ...visible.values) as StudentDetail["history"];
+    return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history };
+  }
+
+  places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[] {
+    const visible = scopeClause(scope, "rollup");
+    return this.db
+      .prepare(
+        `SELECT DISTINCT district_id, school_id FROM rollups WHERE term_id = ? AND scope IN ('district', 'school')${visible.where} ORDER BY district_id, school_id`,
+      )
+      .all(termId, ...visible.values) as { district_id: string; school_id: string }[];
+  }
+
+  createToken(grant: TokenGrant, hash: string, createdAt: string): number {
+    const result = this.db
+      .prepare("INSERT INTO tokens (name, role, districts, schools, student_grant, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(grant.name, grant.role, JSON.stringify(grant.districts), JSON.stringify(grant.schools), grant.studentGrant ? 1 : 0, hash, createdAt);
+    return Number(result.lastInsertRowid);
+  }
+
+  principalFor(hash: string): Principal | undefined {
+    const r = this.db.prepare("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL").get(hash) as Row | undefined;
+    if (!r || !(roles as readonly string[]).includes(r.role as string)) return undefined;
+    return {
+      tokenId: r.id as number,
+      name: r.name as string,
+      role: r.role as Principal["role"],
+      districts: JSON.parse(r.districts as string),
+      schools: JSON.parse(r.schools as string),
+      studentGrant: r.student_grant === 1,
+    };
+  }
+
+  recordAudit(entry: AuditEntry): void {
+    this.db
+      .prepare("INSERT INTO audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(entry.at, entry.token_id, entry.token_name, entry.role, entry.route, entry.term_id, JSON.stringify(entry.students), entry.students.length);
+  }
+
+  auditTrail(limit = 1000): (AuditEntry & { id: number })[] {
+    return (this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      token_id: r.token_id as number,
+      token_name: r.token_name as string,
+      role: r.role as string,
+      route: r.route as string,
+      term_id: (r.term_id as number | null) ?? null,
+      students: JSON.parse(r.students as string),
+    }));
   }
 
   publishTerm(term: TermToRecord, scores: readonly PublishedScore[], rollups: readonly RollupCell[]): TermRecord {
@@ -89,7 +196,7 @@ export class SqliteScoreStore implements ScoreStore {
       const id = Number(
         insertTerm.run({ ...term, id: existing?.id ?? null, seq, not_scored: JSON.stringify(term.not_scored), models: JSON.stringify(term.models) }).lastInsertRowid,
       );
-      for (const s of scores) insertScore.run({ term_id: id, ...s, ...s.subgroups });
+      for (const s of scores) insertScore.run({ term_id: id, ...s, ...s.subgroups, indicators: indicatorJson(s.indicators) });
       for (const c of rollups) insertRollup.run({ term_id: id, ...c, suppressed: c.suppressed.join(",") });
       return id;
     });
@@ -107,6 +214,27 @@ export class SqliteScoreStore implements ScoreStore {
     if (row) return row.seq as number;
     return ((this.db.prepare("SELECT max(seq) AS seq FROM terms").get() as Row).seq as number | null ?? 0) + 1;
   }
+}
+
+const everything: AccessScope = { all: true };
+
+/**
+ * Scope as SQL: rows of the scope's districts or schools. A rollup row of a school belongs to
+ * its district too; a district row only to the district; the state row only to `all`.
+ */
+function scopeClause(scope: AccessScope, rows: "score" | "rollup"): { where: string; values: string[] } {
+  if (scope.all) return { where: "", values: [] };
+  const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+  const parts: string[] = [];
+  if (scope.districts.length > 0) parts.push(`district_id IN (${marks(scope.districts.length)})`);
+  if (scope.schools.length > 0) parts.push(`school_id IN (${marks(scope.schools.length)})`);
+  if (parts.length === 0) return { where: " AND 0", values: [] };
+  const stateRow = rows === "rollup" ? " AND scope <> 'state'" : "";
+  return { where: ` AND (${parts.join(" OR ")})${stateRow}`, values: [...scope.districts, ...scope.schools] };
+}
+
+function indicatorJson(values: Float64Array): string {
+  return JSON.stringify(Object.fromEntries(indicatorNames.map((name, k) => [name, Number.isNaN(values[k]) ? null : values[k]])));
 }
 
 function fail(id: number): never {
@@ -146,7 +274,7 @@ function toRollup(r: Row): RollupCell {
   return { ...(cell as Omit<RollupCell, "suppressed">), suppressed: suppressed === "" ? [] : ((suppressed as string).split(",") as RollupCell["suppressed"]) };
 }
 
-function toScore(r: Row): PublishedScore {
+function toScore(r: Row): ListedScore {
   const subgroups = Object.fromEntries(subgroupDimensions.map((d) => [d, r[d] as string])) as PublishedScore["subgroups"];
   return {
     student_id: r.student_id as string,
