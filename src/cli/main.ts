@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_CELL_SIZE, EwisError, formatEwisError, type EwisErrorCode } from "../core/index.ts";
+import { DEFAULT_CELL_SIZE, EwisError, formatEwisError, roles, type EwisErrorCode } from "../core/index.ts";
+import { auditCommand, serveCommand, tokenCreateCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { createProgress } from "./progress.ts";
 import { runTermCommand } from "./runTermCommand.ts";
@@ -133,6 +134,34 @@ export function buildProgram(log: (line: string) => void): Command {
         log,
       ),
     );
+
+  program
+    .command("serve")
+    .description("serve the API and the pages over a store")
+    .requiredOption("--db <file>", "SQLite store")
+    .addOption(new Option("--port <n>", "port (0 picks a free one)").default(8080).argParser(integer("--port", 0)))
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--demo-tokens", "create and print one token per role (for the demo)")
+    .action((options) => serveCommand(options, log));
+
+  const token = program.command("token").description("API tokens");
+  token
+    .command("create")
+    .description("create a token for one person and print it (only its hash is stored)")
+    .requiredOption("--db <file>", "SQLite store")
+    .requiredOption("--role <role>", roles.join(", "))
+    .requiredOption("--name <name>", "who holds it")
+    .option("--school <id>", "a school in scope (repeatable)", collect, [])
+    .option("--district <id>", "a district in scope (repeatable)", collect, [])
+    .option("--grant-students", "state_admin only: may read student-level data")
+    .action((options) => tokenCreateCommand(options, log));
+
+  program
+    .command("audit")
+    .description("print the audit trail of student-level reads, newest first")
+    .requiredOption("--db <file>", "SQLite store")
+    .addOption(new Option("--limit <n>", "how many records").default(100).argParser(integer("--limit", 1)))
+    .action((options) => auditCommand(options, log));
 
   return program;
 }

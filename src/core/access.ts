@@ -69,6 +69,7 @@ export function checkGrant(grant: TokenGrant): TokenGrant {
     throw new EwisError("invalid_argument", message);
   };
   const { role, districts, schools, studentGrant } = grant;
+  if (!(roles as readonly string[]).includes(role)) fail(`role must be one of ${roles.join(", ")}, got "${role}"`);
   if (!grant.name) fail("a token needs a name (who holds it)");
   if (role === "counselor" && (schools.length === 0 || districts.length > 0)) fail("a counselor token needs one or more --school scopes and no --district");
   if (role === "school_admin" && (schools.length !== 1 || districts.length > 0)) fail("a school_admin token needs exactly one --school scope");

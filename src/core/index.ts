@@ -18,3 +18,4 @@ export * from "./suppression.ts";
 export * from "./rollup.ts";
 export * from "./termPublication.ts";
 export * from "./access.ts";
+export * from "./driverText.ts";

@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import express, { type NextFunction, type Request, type Response } from "express";
+import rateLimit, { ipKeyGenerator } from "express-rate-limit";
+import helmet from "helmet";
+import { ewisVersion } from "../io/ewisVersion.ts";
+import type { ScoreStore } from "../store/scoreStore.ts";
+import { bearerAuth, principalOf } from "./auth.ts";
+import { errorHandler, notFoundHandler } from "./httpErrors.ts";
+import { openApiDocument } from "./openapi.ts";
+import { routes, type RouteSpec } from "./routes.ts";
+
+export interface AppOptions {
+  store: ScoreStore;
+  /** Requests per token (or address, before sign-in) per minute. */
+  rateLimitPerMinute?: number;
+}
+
+const webRoot = join(import.meta.dirname, "..", "web");
+const chartJs = join(import.meta.dirname, "..", "..", "node_modules", "chart.js", "dist", "chart.umd.min.js");
+
+/** Builds the app; `server.ts` only listens, so tests run it on port 0. */
+export function createApp({ store, rateLimitPerMinute = 600 }: AppOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(helmet());
+  app.use(express.json({ limit: "16kb" }));
+
+  const api = express.Router();
+  const auth = bearerAuth(store);
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: rateLimitPerMinute,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: (req, res) => (res.locals.principal ? `token:${principalOf(res).tokenId}` : `ip:${ipKeyGenerator(req.ip ?? "")}`),
+    handler: (_req, res) => {
+      res.status(429).json({ error: { code: "rate_limited", message: `more than ${rateLimitPerMinute} requests a minute; slow down` } });
+    },
+  });
+  const document = openApiDocument(routes, ewisVersion);
+  api.get("/openapi.json", limiter, (_req, res) => {
+    res.json(document);
+  });
+  for (const route of routes) api.get(route.path, ...(route.public ? [limiter] : [auth, limiter]), handlerFor(route, store));
+  api.use(notFoundHandler);
+  app.use("/api/v1", api);
+
+  app.get("/vendor/chart.umd.min.js", (_req, res) => res.sendFile(chartJs));
+  app.use(express.static(webRoot, { extensions: ["html"] }));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+function handlerFor(route: RouteSpec, store: ScoreStore) {
+  return (req: Request, res: Response, _next: NextFunction) => {
+    const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
+    const query = route.query.parse(req.query) as Record<string, unknown>;
+    const body = route.handle({ store, principal: res.locals.principal, params, query, req, res });
+    if (typeof body === "string") res.send(body);
+    else res.json(body);
+  };
+}

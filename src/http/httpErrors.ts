@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { z } from "zod";
+import { EwisError, type EwisErrorCode } from "../core/index.ts";
+
+/** Core names no HTTP status; this table does, and the compiler makes it complete. */
+export const statusOf: Record<EwisErrorCode, number> = {
+  invalid_file: 400,
+  invalid_record: 400,
+  missing_column: 400,
+  invalid_argument: 400,
+  unknown_milestone: 400,
+  not_converged: 500,
+  separation: 500,
+  singular: 500,
+  model_not_found: 404,
+  invalid_model: 500,
+  insufficient_data: 404,
+  forbidden: 403,
+  unauthorized: 401,
+  not_found: 404,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+/** Zod's issues as one sentence naming each parameter: "limit: must be 1 to 500; colour: unknown parameter". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${k}: unknown parameter`).join("; ");
+      return `${issue.path.join(".") || "request"}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** One error handler: a JSON body with a code and a message, never a stack trace. */
+export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+  if (error instanceof EwisError) {
+    res.status(statusOf[error.code]).json(body(error.code, error.message));
+  } else if (error instanceof z.ZodError) {
+    res.status(400).json(body("invalid_argument", describeIssues(error)));
+  } else if (typeof error?.status === "number" && error.status >= 400 && error.status < 500) {
+    // body-parser and friends: too large, malformed JSON.
+    res.status(error.status).json(body(error.type ?? "bad_request", error.expose ? String(error.message) : "bad request"));
+  } else {
+    console.error(error);
+    res.status(500).json(body("internal", "something went wrong on our side; the error was logged"));
+  }
+};
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json(body("not_found", `no route ${req.method} ${req.path}`));
+};

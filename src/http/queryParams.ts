@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { milestoneNames, riskTiers, subgroupDimensions } from "../core/index.ts";
+
+/**
+ * Query and path parameters, one zod schema each, strict: an unknown parameter is a 400, not
+ * silently ignored (a misspelt filter would otherwise return everyone). Query values arrive as
+ * strings; numbers are parsed by pattern, never coerced (`z.coerce` reads "" as 0).
+ */
+const wholeNumber = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1-32 characters of A-Z a-z 0-9 _ -");
+const placeId = z.string().min(1).max(32, "must be at most 32 characters");
+export const termParam = wholeNumber("term", 1, 999999).optional();
+const milestone = z.enum(milestoneNames, { error: `must be one of ${milestoneNames.join(", ")}` });
+const grade = z.string().regex(/^(1[0-2]|[1-9])$/, "grade must be 1 to 12").transform(Number);
+
+export const studentListQuery = z.strictObject({
+  term: termParam,
+  school: placeId.optional(),
+  district: placeId.optional(),
+  grade: grade.optional(),
+  milestone: milestone.optional(),
+  tier: z.enum(riskTiers, { error: "must be low, moderate or high" }).optional(),
+  change: z.enum(["new", "up", "down", "same"], { error: "must be new, up, down or same" }).optional(),
+  sort: z.enum(["risk_desc", "risk_asc"], { error: "must be risk_desc or risk_asc" }).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: wholeNumber("limit", 1, 500).optional(),
+  format: z.enum(["json", "csv"], { error: "must be json or csv" }).optional(),
+});
+
+export const studentParams = z.strictObject({ id });
+export const placeParams = z.strictObject({ id: placeId });
+export const termOnlyQuery = z.strictObject({ term: termParam });
+export const schoolListQuery = z.strictObject({ term: termParam, district: placeId.optional() });
+export const rollupQuery = z.strictObject({
+  term: termParam,
+  milestone: milestone.optional(),
+  grade: z.union([z.literal("all"), z.string().regex(/^(1[0-2]|[1-9])$/, "grade must be 1 to 12 or all")]).optional(),
+  dimension: z.enum(["all", ...subgroupDimensions], { error: `must be all or one of ${subgroupDimensions.join(", ")}` }).optional(),
+});
+export const noQuery = z.strictObject({});
+
+/** The list cursor is the last row's sort key, opaque to clients. */
+export const cursorSchema = z.tuple([z.number(), id, milestone]);
+
+export function encodeCursor(row: { risk: number; student_id: string; milestone: string }): string {
+  return Buffer.from(JSON.stringify([row.risk, row.student_id, row.milestone])).toString("base64url");
+}
