@@ -11,6 +11,7 @@ import { readHistory } from "../src/io/readHistory.ts";
 import { writeScores } from "../src/io/scoresFile.ts";
 import { DEFAULT_L2, trainModels } from "../training/trainAll.ts";
 import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
+import { benchApiLatency } from "./apiLatency.ts";
 
 const { values } = parseArgs({
   options: { students: { type: "string", default: "40000" }, seed: { type: "string", default: "1" }, "term-students": { type: "string", default: "100000" } },
@@ -56,6 +57,7 @@ try {
   const score = await timed(() => scoreTerm(groupHistories(rows), lastYear, train.result.models));
   const write = await timed(() => writeScores(join(dir, "scores.csv"), score.result.scores));
   const termRun = await benchTermRun(dir, Number(values["term-students"]));
+  const api = await benchApiLatency(join(dir, "bench.db"));
   console.log(
     JSON.stringify(
       {
@@ -68,6 +70,7 @@ try {
         score: { seconds: score.seconds, studentsPerSecond: rate(score.result.studentsEnrolled, score.seconds), scores: score.result.scores.length },
         writeScores: { seconds: write.seconds, rowsPerSecond: rate(score.result.scores.length, write.seconds) },
         termRun,
+        api,
       },
       null,
       2,

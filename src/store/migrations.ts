@@ -99,6 +99,11 @@ export const migrations: readonly string[] = [
     student_count INTEGER NOT NULL
   );
   `,
+  // Risk lists are read highest risk first within a school or district.
+  `
+  CREATE INDEX scores_school_risk ON scores (term_id, school_id, risk);
+  CREATE INDEX scores_district_risk ON scores (term_id, district_id, risk);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

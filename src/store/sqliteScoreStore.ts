@@ -201,6 +201,9 @@ export class SqliteScoreStore implements ScoreStore {
       return id;
     });
     const id = publish.immediate();
+    // Fresh statistics so risk lists use the (term, school, risk) index instead of scanning
+    // the term; the limit keeps ANALYZE quick on a state-sized store.
+    this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
     return this.findTerm(term.school_year, term.label) ?? fail(id);
   }
 
