@@ -1,4 +1,4 @@
-import type { RollupCell } from "../src/core/index.ts";
+import { determinedCells, type AdditiveRelation, type RollupCell } from "../src/core/index.ts";
 
 const fields = ["n", "low", "moderate", "high"] as const;
 type Field = (typeof fields)[number];
@@ -42,4 +42,37 @@ export function recoverableCells(cells: readonly RollupCell[]): string[] {
 /** Every visible count must be 0 or at least the threshold. */
 export function smallVisibleCounts(cells: readonly RollupCell[], threshold: number): string[] {
   return cells.flatMap((c) => fields.filter((f) => c[f] !== null && (c[f] as number) > 0 && (c[f] as number) < threshold).map((f) => `${JSON.stringify(c)} ${f}`));
+}
+
+/**
+ * The stronger attack: every hidden count that all the published equations solved together
+ * pin down (rows, columns, grades and places at once), found by exact elimination over the
+ * relations rebuilt above from the keys alone. Returns the cells it recovers; none is allowed.
+ */
+export function solvableCells(cells: readonly RollupCell[]): string[] {
+  const id = (c: Pick<RollupCell, "scope" | "district_id" | "school_id" | "milestone" | "grade" | "dimension" | "value">) =>
+    [c.scope, c.district_id, c.school_id, c.milestone, c.grade, c.dimension, c.value].join("|");
+  const index = new Map(cells.map((c, i) => [id(c), i]));
+  const hidden = new Uint8Array(cells.length * 4);
+  cells.forEach((c, i) => fields.forEach((f, k) => (hidden[i * 4 + k] = c[f] === null ? 1 : 0)));
+  const relations: AdditiveRelation[] = [];
+  const ties = new Map<string, { total: number; parts: number[] }>();
+  const tie = (kind: string, part: number, totalKey: RollupCell) => {
+    const total = index.get(id(totalKey));
+    if (total === undefined) throw new Error(`no total for ${id(cells[part])}`);
+    const entry = ties.get(`${total}#${kind}`) ?? { total, parts: [] };
+    entry.parts.push(part);
+    ties.set(`${total}#${kind}`, entry);
+  };
+  cells.forEach((c, i) => {
+    relations.push({ total: i * 4, parts: [i * 4 + 1, i * 4 + 2, i * 4 + 3] });
+    if (c.dimension !== "all") tie(c.dimension, i, { ...c, dimension: "all", value: "all" });
+    if (c.grade !== "all") tie("grade", i, { ...c, grade: "all" });
+    if (c.scope === "school") tie("school", i, { ...c, scope: "district", school_id: "" });
+    if (c.scope === "district") tie("district", i, { ...c, scope: "state", district_id: "" });
+  });
+  for (const { total, parts } of ties.values()) {
+    for (let f = 0; f < 4; f++) relations.push({ total: total * 4 + f, parts: parts.map((p) => p * 4 + f) });
+  }
+  return determinedCells(hidden, relations).map((cell) => `${id(cells[Math.floor(cell / 4)])} ${fields[cell % 4]}`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { recoverableCells, smallVisibleCounts } from "./privacyAttack.ts";
-import { computeRollups, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
+import { recoverableCells, smallVisibleCounts, solvableCells } from "./privacyAttack.ts";
+import { Matrix, SingularValueDecomposition } from "ml-matrix";
+import { computeRollups, determinedCells, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
 
 describe("suppressCells", () => {
   it("hides every count with 0 < n < threshold and keeps zeros and large counts", () => {
@@ -78,6 +79,85 @@ describe("computeRollups", () => {
   it("shows no count with 0 < n < 10 anywhere, and no hidden count can be undone by one subtraction", () => {
     expect(smallVisibleCounts(cells, 10)).toEqual([]);
     expect(recoverableCells(cells)).toEqual([]);
+    expect(solvableCells(cells)).toEqual([]);
     expect(cells.some((c) => c.suppressed.length > 0)).toBe(true);
+  });
+});
+
+describe("determinedCells", () => {
+  /** Brute force: cell i is determined iff adding e_i to the equations leaves the rank unchanged. */
+  function bruteForce(hidden: Uint8Array, relations: { total: number; parts: number[] }[]): number[] {
+    const vars = [...hidden.keys()].filter((i) => hidden[i]);
+    const rows = relations
+      .map((r) => vars.map((v) => (v === r.total ? 1 : 0) - r.parts.filter((p) => p === v).length))
+      .filter((row) => row.some((x) => x !== 0));
+    const rank = (m: number[][]) => (m.length === 0 ? 0 : new SingularValueDecomposition(new Matrix(m), { autoTranspose: true }).rank);
+    const base = rank(rows);
+    return vars.filter((v, j) => rank([...rows, vars.map((_, k) => (k === j ? 1 : 0))]) === base);
+  }
+
+  it("finds the cells a bridge between two blocks pins down, which no single subtraction gives", () => {
+    // A 2 × 4 table of parts with row and column totals: hidden cells a,b (row 1) and c,d
+    // (row 2) in columns 1–2 form a block; e in row 1 col 3 and f in row 2 col 3 would be a
+    // second block. Each row and column with a hidden cell has two, yet some cells are fixed.
+    const grid = [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ];
+    const rowTotals = [8, 9];
+    const colTotals = [10, 11, 12, 13];
+    const relations = [
+      ...grid.map((row, r) => ({ total: rowTotals[r], parts: row })),
+      ...colTotals.map((total, c) => ({ total, parts: grid.map((row) => row[c]) })),
+    ];
+    const hidden = new Uint8Array(14);
+    for (const cell of [0, 1, 4, 5, 2, 6]) hidden[cell] = 1;
+    expect(determinedCells(hidden, relations)).toEqual(bruteForce(hidden, relations));
+    hidden.fill(0);
+    for (const cell of [0, 3, 4, 7, 1, 2]) hidden[cell] = 1; // row 1 hides 4 cells, row 2 two
+    expect(determinedCells(hidden, relations)).toEqual(bruteForce(hidden, relations));
+    expect(determinedCells(hidden, relations).length).toBeGreaterThan(0);
+  });
+
+  it("agrees with a brute-force rank test on random tables", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 30; trial++) {
+      const rows = 2 + Math.floor(random() * 3);
+      const cols = 2 + Math.floor(random() * 3);
+      const cell = (r: number, c: number) => r * cols + c;
+      const rowTotal = (r: number) => rows * cols + r;
+      const colTotal = (c: number) => rows * cols + rows + c;
+      const grand = rows * cols + rows + cols;
+      const relations = [
+        ...Array.from({ length: rows }, (_, r) => ({ total: rowTotal(r), parts: Array.from({ length: cols }, (_, c) => cell(r, c)) })),
+        ...Array.from({ length: cols }, (_, c) => ({ total: colTotal(c), parts: Array.from({ length: rows }, (_, r) => cell(r, c)) })),
+        { total: grand, parts: Array.from({ length: rows }, (_, r) => rowTotal(r)) },
+      ];
+      const hidden = new Uint8Array(grand + 1);
+      for (let i = 0; i <= grand; i++) hidden[i] = random() < 0.4 ? 1 : 0;
+      expect(determinedCells(hidden, relations), `trial ${trial}`).toEqual(bruteForce(hidden, relations));
+    }
+  });
+});
+
+describe("suppressCells against the joint attack", () => {
+  it("leaves no hidden cell that all the equations together determine", () => {
+    // The case greedy alone gets wrong: row 1 hides (0,1), row 2 hides (4,5), and a lone
+    // primary at 2 gets its row complement 3 — each row and column has two hidden cells or none.
+    const counts = [3, 40, 4, 50, 30, 45, 60, 70, 97, 205, 33, 85, 64, 120];
+    const grid = [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ];
+    const relations = [
+      { total: 8, parts: grid[0] },
+      { total: 9, parts: grid[1] },
+      ...[10, 11, 12, 13].map((total, c) => ({ total, parts: [grid[0][c], grid[1][c]] })),
+    ];
+    const hidden = suppressCells(counts, relations, 10);
+    expect(hidden[0]).toBe(1);
+    expect(hidden[2]).toBe(1);
+    expect(determinedCells(hidden, relations)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { indicatorCount, publicationOf, tierKey, type StudentScore } from "../src/core/index.ts";
 import { main } from "../src/cli/main.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
-import { recoverableCells, smallVisibleCounts } from "./privacyAttack.ts";
+import { recoverableCells, smallVisibleCounts, solvableCells } from "./privacyAttack.ts";
 
 const root = join(import.meta.dirname, "..");
 const smallState = join(root, "fixtures", "state-small.csv");
@@ -96,6 +96,7 @@ describe("ewis run-term", () => {
         expect(cells.length).toBeGreaterThan(1000);
         expect(smallVisibleCounts(cells, 10)).toEqual([]);
         expect(recoverableCells(cells)).toEqual([]);
+        expect(solvableCells(cells)).toEqual([]);
         expect(cells.filter((c) => c.suppressed.length > 0).length).toBeGreaterThan(0);
         for (const c of cells) if (c.n === null) expect(c.mean_risk).toBeNull();
       }
@@ -196,5 +197,49 @@ describe("a term run killed at a random point", () => {
       expect(await dumpRollups("2027", "fall", join(work, "kill-after.csv"))).toBe(before);
     }
     expect(interrupted).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("term order", () => {
+  it("puts a backfilled term before the later one and brings the later term's changes up to date", async () => {
+    const file = join(work, "order.db");
+    expect(await runTerm("2027", "fall", file)).toBe(0);
+    const before = new SqliteScoreStore(file);
+    const fallFirst = before.changeCounts(before.findTerm(2027, "fall")!.id);
+    before.close();
+    expect(fallFirst).toMatchObject({ up: 0, down: 0, same: 0 });
+
+    expect(await runTerm("2026", "spring", file)).toBe(0); // backfill
+    const store = new SqliteScoreStore(file);
+    try {
+      expect(store.listTerms().map((t) => `${t.school_year} ${t.label}`)).toEqual(["2026 spring", "2027 fall"]);
+      const fall = store.findTerm(2027, "fall")!;
+      const spring = store.findTerm(2026, "spring")!;
+      expect(store.previousTerm(2027, "fall")?.id).toBe(spring.id);
+      const counts = store.changeCounts(fall.id);
+      expect(counts.same + counts.up + counts.down).toBeGreaterThan(0);
+      const springTiers = store.tiersOf(spring.id);
+      for (const s of store.riskList(fall.id)) expect(s.previous_tier).toBe(springTiers.get(tierKey(s.student_id, s.milestone)) ?? null);
+      expect(store.rollups(fall.id).some((c) => c.mean_risk_change !== null)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("orders a year's terms fall, winter, spring whatever order they were run in", async () => {
+    const file = join(work, "calendar.db");
+    for (const label of ["spring", "fall", "winter"]) expect(await runTerm("2027", label, file)).toBe(0);
+    const store = new SqliteScoreStore(file);
+    try {
+      expect(store.listTerms().map((t) => t.label)).toEqual(["fall", "winter", "spring"]);
+      expect(store.latestTerm()?.label).toBe("spring");
+      expect(store.previousTerm(2027, "spring")?.label).toBe("winter");
+    } finally {
+      store.close();
+    }
+  });
+
+  it("refuses to read a store that does not exist instead of creating it", async () => {
+    expect(await main(["node", "ewis", "terms", "--db", join(work, "typo", "nope.db")], quiet)).toBe(2);
   });
 });

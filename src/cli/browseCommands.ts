@@ -5,7 +5,7 @@ import type { RiskListFilter, RollupFilter, ScoreStore, TermRecord } from "../st
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
 
 function withStore<T>(db: string, use: (store: ScoreStore) => T): T {
-  const store = new SqliteScoreStore(db);
+  const store = new SqliteScoreStore(db, { mustExist: true });
   try {
     return use(store);
   } finally {

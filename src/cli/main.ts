@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_CELL_SIZE, EwisError, formatEwisError, roles, type EwisErrorCode } from "../core/index.ts";
+import { DEFAULT_CELL_SIZE, EwisError, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
 import { auditCommand, serveCommand, tokenCreateCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { createProgress } from "./progress.ts";
@@ -113,21 +113,25 @@ export function buildProgram(log: (line: string) => void): Command {
       .requiredOption("--out <file>", "CSV file to write")
       .option("--district <id>", "one district")
       .option("--school <id>", "one school")
-      .option("--milestone <name>", "one milestone");
+      .addOption(new Option("--milestone <name>", "one milestone").choices(milestoneNames));
 
   termOptions(program.command("export"))
     .description("write a term's risk list (one row per student and milestone, highest risk first)")
-    .option("--tier <tier>", "low, moderate or high")
-    .option("--change <change>", "new, up, down or same")
+    .addOption(new Option("--grade <grade>", "one grade").argParser(integer("--grade", 1)))
+    .addOption(new Option("--tier <tier>", "one tier").choices(riskTiers))
+    .addOption(new Option("--change <change>", "how the tier moved since the previous term").choices(["new", "up", "down", "same"]))
     .action((o) =>
-      exportCommand({ db: o.db, year: o.year, term: o.term, out: o.out, district_id: o.district, school_id: o.school, milestone: o.milestone, tier: o.tier, change: o.change }, log),
+      exportCommand(
+        { db: o.db, year: o.year, term: o.term, out: o.out, district_id: o.district, school_id: o.school, milestone: o.milestone, grade: o.grade, tier: o.tier, change: o.change },
+        log,
+      ),
     );
 
   termOptions(program.command("rollups"))
     .description("write a term's rollups (suppressed numbers blank and named in the suppressed column)")
-    .option("--scope <scope>", "state, district or school")
+    .addOption(new Option("--scope <scope>", "where").choices(["state", "district", "school"]))
     .option("--grade <grade>", "a grade or all")
-    .option("--dimension <name>", "all or a subgroup: low_income, ell, former_ell, sped, homeless, foster_care, race_ethnicity, gender")
+    .addOption(new Option("--dimension <name>", "all or a subgroup").choices(["all", ...subgroupDimensions]))
     .action((o) =>
       rollupsCommand(
         { db: o.db, year: o.year, term: o.term, out: o.out, scope: o.scope, district_id: o.district, school_id: o.school, milestone: o.milestone, grade: o.grade, dimension: o.dimension },

@@ -32,25 +32,36 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     progress.stage("read", size, "bytes");
     const history = await readHistory(options.history, { onProgress: ({ bytes }) => progress.update(bytes) });
     progress.end();
-    const rejectsFile = options.rejects ?? `${options.db}.${options.year}-${options.term}.rejects.csv`;
-    await writeRejects(rejectsFile, history.rejects);
     for (const warning of history.warnings) log(`warning: ${warning}`);
-    log(`${options.history}: ${history.read} rows read, ${history.accepted} accepted, ${history.rejected} rejected${history.rejected ? ` (see ${rejectsFile})` : ""}`);
-    if (history.accepted === 0) throw new EwisError("invalid_file", "no valid rows to work with", { file: options.history });
+    log(`${options.history}: ${history.read} rows read, ${history.accepted} accepted, ${history.rejected} rejected`);
+    // The rejects file belongs to the published term: written once the term is, so a failed
+    // run never overwrites the rejects of the term that stands.
+    const rejectsFile = options.rejects ?? `${options.db}.${options.year}-${options.term}.rejects.csv`;
+    const failedRun = async (error: unknown) => {
+      if (history.rejects.length > 0) {
+        await writeRejects(`${rejectsFile}.failed-run.csv`, history.rejects);
+        log(`this run's rejects: ${rejectsFile}.failed-run.csv`);
+      }
+      throw error;
+    };
+    if (history.accepted === 0) await failedRun(new EwisError("invalid_file", "no valid rows to work with", { file: options.history }));
 
     const histories = groupHistories(history.rows);
     progress.stage("score", histories.length, "students");
     const term = scoreTerm(histories, options.year, models);
     progress.end();
     if (term.studentsEnrolled === 0) {
-      throw new EwisError("invalid_argument", `no student is enrolled in ${options.year}; the history's last year is ${lastSchoolYear(history.rows)}`, {
-        file: options.history,
-      });
+      await failedRun(
+        new EwisError("invalid_argument", `no student is enrolled in ${options.year}; the history's last year is ${lastSchoolYear(history.rows)}`, {
+          file: options.history,
+        }),
+      );
     }
 
     progress.stage("rollups", term.scores.length, "scores");
-    const previous = store.previousTerm(options.year, options.term);
-    const publication = publicationOf(term.scores, previous && { tiers: store.tiersOf(previous.id), rollups: store.rollups(previous.id) }, options.minCell);
+    // Tier changes and rollup changes are filled in by the store inside the publishing
+    // transaction, against the previous term as it stands then.
+    const publication = publicationOf(term.scores, undefined, options.minCell);
     progress.end();
 
     progress.stage("publish", publication.scores.length + publication.rollups.length, "rows");
@@ -75,9 +86,11 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
       publication.rollups,
     );
     progress.end();
+    await writeRejects(rejectsFile, history.rejects);
+    if (history.rejected > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
 
-    const changes = { new: 0, up: 0, down: 0, same: 0 };
-    for (const s of publication.scores) changes[s.change]++;
+    const previous = store.previousTerm(options.year, options.term);
+    const changes = store.changeCounts(record.id);
     const sizeHidden = publication.rollups.filter((c) => c.n === null).length;
     const tierHidden = publication.rollups.filter((c) => c.n !== null && c.suppressed.length > 0).length;
     log(`term ${record.school_year} ${record.label} published to ${options.db}: ${record.students_scored} of ${record.students_enrolled} students scored, ${record.scores} scores`);

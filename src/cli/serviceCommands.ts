@@ -16,7 +16,7 @@ export function tokenCreateCommand(
   options: { db: string; role: string; name: string; school: string[]; district: string[]; grantStudents?: boolean },
   log: (line: string) => void,
 ): void {
-  const store = new SqliteScoreStore(options.db);
+  const store = new SqliteScoreStore(options.db, { mustExist: true });
   try {
     const token = issueToken(store, {
       name: options.name,
@@ -32,7 +32,7 @@ export function tokenCreateCommand(
 }
 
 export function auditCommand(options: { db: string; limit: number }, log: (line: string) => void): void {
-  const store = new SqliteScoreStore(options.db);
+  const store = new SqliteScoreStore(options.db, { mustExist: true });
   try {
     log("at,token,role,route,term,students");
     for (const a of store.auditTrail(options.limit)) {
@@ -60,7 +60,7 @@ function demoTokens(store: ScoreStore, log: (line: string) => void): void {
 }
 
 export async function serveCommand(options: { db: string; port: number; host: string; demoTokens?: boolean }, log: (line: string) => void): Promise<void> {
-  const store = new SqliteScoreStore(options.db);
+  const store = new SqliteScoreStore(options.db, { mustExist: true });
   if (options.demoTokens) demoTokens(store, log);
   const server = await listen(createApp({ store }), options.port, options.host);
   const address = server.address();

@@ -19,3 +19,5 @@ export * from "./rollup.ts";
 export * from "./termPublication.ts";
 export * from "./access.ts";
 export * from "./driverText.ts";
+export * from "./disclosureAudit.ts";
+export * from "./termOrder.ts";

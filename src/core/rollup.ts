@@ -84,11 +84,12 @@ export function computeRollups(inputs: Iterable<RollupInput>, threshold: number,
       ["school", s.district_id, s.school_id],
     ];
     for (const [scope, district_id, school_id] of scopes) {
-      for (const grade of [String(s.grade), ALL]) {
-        add({ scope, district_id, school_id, milestone: s.milestone, grade, dimension: ALL, value: ALL }, tierIndex, s.risk);
-        for (const dimension of subgroupDimensions) {
-          add({ scope, district_id, school_id, milestone: s.milestone, grade, dimension, value: s.subgroups[dimension] }, tierIndex, s.risk);
-        }
+      // Subgroups are broken down over all grades, not grade by grade: every extra cross-tab
+      // adds tiny cells and equations that suppression must then hide.
+      add({ scope, district_id, school_id, milestone: s.milestone, grade: String(s.grade), dimension: ALL, value: ALL }, tierIndex, s.risk);
+      add({ scope, district_id, school_id, milestone: s.milestone, grade: ALL, dimension: ALL, value: ALL }, tierIndex, s.risk);
+      for (const dimension of subgroupDimensions) {
+        add({ scope, district_id, school_id, milestone: s.milestone, grade: ALL, dimension, value: s.subgroups[dimension] }, tierIndex, s.risk);
       }
     }
   }
@@ -128,14 +129,22 @@ function relationsOf(groups: readonly Group[], index: ReadonlyMap<string, number
   return relations;
 }
 
+/** Change from last term, shown only where both terms show the number it is made from. */
+export function rollupChange(
+  now: Pick<RollupCell, "mean_risk" | "share_high">,
+  before: Pick<RollupCell, "mean_risk" | "share_high"> | undefined,
+): Pick<RollupCell, "mean_risk_change" | "high_share_change"> {
+  const change = (a: number | null, b: number | null | undefined) => (a === null || b === null || b === undefined ? null : a - b);
+  return { mean_risk_change: change(now.mean_risk, before?.mean_risk), high_share_change: change(now.share_high, before?.share_high) };
+}
+
 function cellOf(g: Group, hidden: Uint8Array, previous: ReadonlyMap<string, RollupCell>): RollupCell {
   const shown = (f: number) => (hidden[f] ? null : g.counts[f]);
   const n = g.counts[0];
   const share = (f: number) => (hidden[0] || hidden[f] ? null : g.counts[f] / n);
   const mean_risk = hidden[0] ? null : g.riskSum / n;
   const share_high = share(3);
-  const before = previous.get(rollupKeyString(g.key));
-  const change = (now: number | null, then: number | null | undefined) => (now === null || then === null || then === undefined ? null : now - then);
+  const now = { mean_risk, share_high };
   return {
     ...g.key,
     n: shown(0),
@@ -146,8 +155,7 @@ function cellOf(g: Group, hidden: Uint8Array, previous: ReadonlyMap<string, Roll
     share_moderate: share(2),
     share_high,
     mean_risk,
-    mean_risk_change: change(mean_risk, before?.mean_risk),
-    high_share_change: change(share_high, before?.share_high),
+    ...rollupChange(now, previous.get(rollupKeyString(g.key))),
     suppressed: countFields.filter((_, f) => hidden[f] === 1),
   };
 }

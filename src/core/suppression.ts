@@ -1,15 +1,20 @@
+import { EwisError } from "./errors.ts";
+import { determinedCells } from "./disclosureAudit.ts";
+
 /**
  * Small-cell suppression with complementary suppression, for any table of counts tied by
  * additive relations (a total equals the sum of its parts: tiers add up to a group, subgroups
- * to everyone, schools to their district).
+ * to everyone, grades to all grades, schools to their district).
  *
- * Primary: every count with 0 < n < threshold is suppressed. Complementary: while some relation
- * has exactly one hidden cell, that cell could be recovered by subtraction, so one more cell of
- * that relation is hidden: the smallest positive visible part (else the total, else a zero).
- * The loop ends when every relation has no hidden cell or at least two, so no hidden count can
- * be recovered from its own row or column totals. (Recovering one through a chain of several
- * equations is not excluded by this greedy rule; see the README.) Deterministic: ties break on
- * the lower index.
+ * 1. Primary: every count with 0 < n < threshold is hidden.
+ * 2. Greedy complement: while a relation has exactly one hidden cell, one subtraction would
+ *    give it back, so one more cell of that relation is hidden: the smallest positive visible
+ *    part (else the total, else a zero).
+ * 3. Audit: relations solved together can still pin a cell that no single subtraction gives
+ *    (a bridge between two blocks of hidden cells). `determinedCells` finds every such cell
+ *    exactly; each gets one more complement, and the greedy rule and the audit run again until
+ *    no hidden cell is determined by the published numbers.
+ * Deterministic: ties break on the lower index.
  */
 export interface AdditiveRelation {
   total: number;
@@ -18,6 +23,7 @@ export interface AdditiveRelation {
 
 export const MIN_CELL_SIZE = 6;
 export const DEFAULT_CELL_SIZE = 10;
+const MAX_AUDIT_ROUNDS = 100;
 
 export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number): Uint8Array {
   const hidden = new Uint8Array(counts.length);
@@ -29,26 +35,73 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
     for (const p of r.parts) relationsOf[p].push(k);
   });
 
-  const queue: number[] = relations.map((_, k) => k);
-  const queued = new Uint8Array(relations.length).fill(1);
-  while (queue.length > 0) {
-    const k = queue.pop() as number;
-    queued[k] = 0;
-    const { total, parts } = relations[k];
-    let hiddenCount = hidden[total];
-    for (const p of parts) hiddenCount += hidden[p];
-    if (hiddenCount !== 1) continue;
-    const pick = complement(counts, hidden, total, parts);
-    if (pick < 0) continue; // nothing else to hide: a total with a single part is that part
-    hidden[pick] = 1;
-    for (const j of relationsOf[pick]) {
-      if (!queued[j]) {
-        queued[j] = 1;
-        queue.push(j);
-      }
+  const queued = new Uint8Array(relations.length);
+  const queue: number[] = [];
+  const enqueue = (k: number) => {
+    if (!queued[k]) {
+      queued[k] = 1;
+      queue.push(k);
     }
+  };
+  const hide = (cell: number) => {
+    hidden[cell] = 1;
+    for (const k of relationsOf[cell]) enqueue(k);
+  };
+  const greedy = () => {
+    while (queue.length > 0) {
+      const k = queue.pop() as number;
+      queued[k] = 0;
+      const { total, parts } = relations[k];
+      let hiddenCount = hidden[total];
+      for (const p of parts) hiddenCount += hidden[p];
+      if (hiddenCount !== 1) continue;
+      const pick = complement(counts, hidden, total, parts);
+      if (pick >= 0) hide(pick);
+    }
+  };
+
+  /**
+   * A visible cell to hide for a determined one: from its own relations if any has one, else
+   * from the nearest relation reached through hidden cells (its relations may all be hidden
+   * already, with the value pinned further out).
+   */
+  const nearestComplement = (start: number): number => {
+    const seenCell = new Set([start]);
+    const seenRelation = new Set<number>();
+    let frontier = [start];
+    while (frontier.length > 0) {
+      const next: number[] = [];
+      for (const cell of frontier) {
+        for (const k of relationsOf[cell]) {
+          if (seenRelation.has(k)) continue;
+          seenRelation.add(k);
+          const pick = complement(counts, hidden, relations[k].total, relations[k].parts);
+          if (pick >= 0) return pick;
+          for (const c of [relations[k].total, ...relations[k].parts]) {
+            if (!seenCell.has(c)) {
+              seenCell.add(c);
+              next.push(c);
+            }
+          }
+        }
+      }
+      frontier = next;
+    }
+    return -1;
+  };
+
+  relations.forEach((_, k) => enqueue(k));
+  greedy();
+  for (let round = 0; round < MAX_AUDIT_ROUNDS; round++) {
+    const determined = determinedCells(hidden, relations);
+    if (determined.length === 0) return hidden;
+    for (const cell of determined) {
+      const pick = nearestComplement(cell);
+      if (pick >= 0) hide(pick);
+    }
+    greedy();
   }
-  return hidden;
+  throw new EwisError("insufficient_data", `suppression did not settle after ${MAX_AUDIT_ROUNDS} audit rounds; nothing was published`);
 }
 
 function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[]): number {

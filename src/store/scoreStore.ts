@@ -69,6 +69,7 @@ export interface ScoreStore {
   latestTerm(): TermRecord | undefined;
   /** The published term just before (schoolYear, label) — or before a new term with that name. */
   previousTerm(schoolYear: number, label: string): TermRecord | undefined;
+  changeCounts(termId: number): Record<TierChange, number>;
   /** Tier of each (student, milestone) in a term, keyed by `tierKey`. */
   tiersOf(termId: number): Map<string, RiskTier>;
   rollups(termId: number, filter?: RollupFilter, scope?: AccessScope): RollupCell[];

@@ -1,8 +1,15 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
+  compareTerms,
+  EwisError,
   indicatorNames,
+  rollupChange,
+  rollupKeyString,
+  tierChange,
+  type TermPlace,
+  type TierChange,
   roles,
   subgroupDimensions,
   tierKey,
@@ -46,7 +53,9 @@ type Row = Record<string, unknown>;
 export class SqliteScoreStore implements ScoreStore {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
+  /** `mustExist` for commands that only read or add to a store: a mistyped path is an error, not a new empty store. */
+  constructor(file: string, options: { mustExist?: boolean } = {}) {
+    if (options.mustExist && !existsSync(file)) throw new EwisError("invalid_argument", "no ewis store there; publish a term with `ewis run-term` first", { file });
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -55,7 +64,12 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   listTerms(): TermRecord[] {
-    return this.db.prepare("SELECT * FROM terms ORDER BY school_year, seq").all().map((r) => toTerm(r as Row));
+    return this.orderedTerms().map(toTerm);
+  }
+
+  /** Every term row in calendar order (`compareTerms`); a handful per year, so sorted here. */
+  private orderedTerms(): Row[] {
+    return (this.db.prepare("SELECT * FROM terms").all() as Row[]).sort((a, b) => compareTerms(a as unknown as TermPlace, b as unknown as TermPlace));
   }
 
   findTerm(schoolYear: number, label: string): TermRecord | undefined {
@@ -64,11 +78,17 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   previousTerm(schoolYear: number, label: string): TermRecord | undefined {
-    const seq = this.seqFor(schoolYear, label);
-    const row = this.db
-      .prepare("SELECT * FROM terms WHERE school_year < ? OR (school_year = ? AND seq < ?) ORDER BY school_year DESC, seq DESC LIMIT 1")
-      .get(schoolYear, schoolYear, seq);
-    return row ? toTerm(row as Row) : undefined;
+    const place = { school_year: schoolYear, label, seq: this.seqFor(schoolYear, label) };
+    const before = this.orderedTerms().filter((t) => compareTerms(t as unknown as TermPlace, place) < 0);
+    return before.length > 0 ? toTerm(before[before.length - 1]) : undefined;
+  }
+
+  changeCounts(termId: number): Record<TierChange, number> {
+    const counts: Record<TierChange, number> = { new: 0, up: 0, down: 0, same: 0 };
+    for (const r of this.db.prepare("SELECT change, count(*) AS n FROM scores WHERE term_id = ? GROUP BY change").all(termId) as Row[]) {
+      counts[r.change as TierChange] = r.n as number;
+    }
+    return counts;
   }
 
   tiersOf(termId: number): Map<string, RiskTier> {
@@ -80,8 +100,8 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   latestTerm(): TermRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM terms ORDER BY school_year DESC, seq DESC LIMIT 1").get();
-    return row ? toTerm(row as Row) : undefined;
+    const row = this.orderedTerms().at(-1);
+    return row ? toTerm(row) : undefined;
   }
 
   rollups(termId: number, filter: RollupFilter = {}, scope: AccessScope = everything): RollupCell[] {
@@ -124,12 +144,13 @@ export class SqliteScoreStore implements ScoreStore {
     // brings no view of the school they came from.
     const history = this.db
       .prepare(
-        `SELECT s.term_id, t.school_year, t.label, s.milestone, s.grade, s.risk, s.tier FROM scores s JOIN terms t ON t.id = s.term_id
+        `SELECT s.term_id, t.school_year, t.label, t.seq, s.milestone, s.grade, s.risk, s.tier FROM scores s JOIN terms t ON t.id = s.term_id
          WHERE s.student_id = ?${visible.where.replaceAll("district_id", "s.district_id").replaceAll("school_id", "s.school_id")}
          ORDER BY t.school_year, t.seq, s.milestone`,
       )
-      .all(studentId, ...visible.values) as StudentDetail["history"];
-    return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history };
+      .all(studentId, ...visible.values) as (StudentDetail["history"][number] & { seq: number })[];
+    history.sort((a, b) => compareTerms(a, b) || (a.milestone < b.milestone ? -1 : 1));
+    return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history: history.map(({ seq: _, ...h }) => h) };
   }
 
   places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[] {
@@ -198,6 +219,13 @@ export class SqliteScoreStore implements ScoreStore {
       );
       for (const s of scores) insertScore.run({ term_id: id, ...s, ...s.subgroups, indicators: indicatorJson(s.indicators) });
       for (const c of rollups) insertRollup.run({ term_id: id, ...c, suppressed: c.suppressed.join(",") });
+      // Change columns are taken against the previous term as it stands inside this
+      // transaction, and the term after this one (if this is a backfill or a re-run) is
+      // brought up to date with it, so no published change points at a replaced version.
+      this.refreshChanges(id);
+      const ordered = this.orderedTerms();
+      const next = ordered[ordered.findIndex((t) => t.id === id) + 1];
+      if (next) this.refreshChanges(next.id as number);
       return id;
     });
     const id = publish.immediate();
@@ -209,6 +237,25 @@ export class SqliteScoreStore implements ScoreStore {
 
   close(): void {
     this.db.close();
+  }
+
+  private refreshChanges(termId: number): void {
+    const ordered = this.orderedTerms();
+    const previous = ordered[ordered.findIndex((t) => t.id === termId) - 1];
+    const tiers = previous ? this.tiersOf(previous.id as number) : new Map<string, RiskTier>();
+    const setChange = this.db.prepare("UPDATE scores SET previous_tier = ?, change = ? WHERE term_id = ? AND student_id = ? AND milestone = ?");
+    for (const r of this.db.prepare("SELECT student_id, milestone, tier FROM scores WHERE term_id = ?").all(termId) as Row[]) {
+      const before = tiers.get(tierKey(r.student_id as string, r.milestone as string));
+      setChange.run(before ?? null, tierChange(before, r.tier as RiskTier), termId, r.student_id, r.milestone);
+    }
+    const cellsBefore = new Map(previous ? this.rollups(previous.id as number).map((c) => [rollupKeyString(c), c]) : []);
+    const setRollupChange = this.db.prepare(
+      `UPDATE rollups SET mean_risk_change = ?, high_share_change = ? WHERE term_id = ? AND ${rollupOrder.split(", ").map((c) => `${c} = ?`).join(" AND ")}`,
+    );
+    for (const c of this.rollups(termId)) {
+      const change = rollupChange(c, cellsBefore.get(rollupKeyString(c)));
+      setRollupChange.run(change.mean_risk_change, change.high_share_change, termId, c.scope, c.district_id, c.school_id, c.milestone, c.grade, c.dimension, c.value);
+    }
   }
 
   /** A term keeps its place when re-run; a new one goes after every term there is. */
