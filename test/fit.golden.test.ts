@@ -10,6 +10,7 @@ import {
 import { log1pExp, logLossFromLogit, sigmoid } from "../src/core/fit/sigmoid.ts";
 import { applyScaling, standardize } from "../src/core/fit/standardize.ts";
 import { auc, brierScore, logLoss } from "../src/core/metrics.ts";
+import { caught } from "./caught.ts";
 
 // Golden numbers from statsmodels and scikit-learn: fixtures/oracle/README.md.
 const oracleDir = new URL("../fixtures/oracle/", import.meta.url);
@@ -118,15 +119,6 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   }
 }
 
-function caught(run: () => unknown): EwisError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EwisError) return error;
-    throw error;
-  }
-  throw new Error("expected an EwisError, but nothing was thrown");
-}
 
 function maxAbs(v: ArrayLike<number>): number {
   let m = 0;

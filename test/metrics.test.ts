@@ -2,20 +2,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EwisError } from "../src/core/errors.ts";
 import { auc, brierScore, calibrationByDecile, logLoss } from "../src/core/metrics.ts";
+import { caught } from "./caught.ts";
 
 const oracle = JSON.parse(readFileSync(new URL("../fixtures/oracle/expected.json", import.meta.url), "utf8")) as {
   cases: { auc_ties: { scores: number[]; labels: number[]; auc: number } };
 };
 
-function caught(run: () => unknown): EwisError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EwisError) return error;
-    throw error;
-  }
-  throw new Error("expected an EwisError, but nothing was thrown");
-}
 
 /** P(score of a positive > score of a negative) + ½ P(tie), over all pairs: the definition. */
 function pairwiseAuc(scores: number[], labels: number[]): number {
