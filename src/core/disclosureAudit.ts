@@ -46,8 +46,16 @@ export function determinedCells(hidden: Uint8Array, relations: readonly Additive
     }
     if (row.size === 0) continue; // implied by the equations already held
 
+    // Pivot on the variable held by the fewest basis rows (Markowitz): the least fill-in.
     let pivot = -1;
-    for (const v of row.keys()) if (pivot < 0 || v < pivot) pivot = v;
+    let fewest = Infinity;
+    for (const v of row.keys()) {
+      const held = rowsHolding.get(v)?.size ?? 0;
+      if (held < fewest || (held === fewest && v < pivot)) {
+        pivot = v;
+        fewest = held;
+      }
+    }
     const scale = row.get(pivot) as number;
     for (const [v, a] of row) row.set(v, a / scale);
 
