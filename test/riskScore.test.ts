@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildDesign,
+  describeDriver,
   checkCutPoints,
   formatDrivers,
   indicatorCount,
@@ -143,5 +144,16 @@ describe("driver format", () => {
     expect(back[1].value).toBeNaN();
     expect(back[2]).toEqual({ indicator: "ela_change", value: -12, contribution: 0.2 });
     expect(() => parseDrivers("nonsense")).toThrow(/indicator=value/);
+  });
+});
+
+describe("drivers in plain words", () => {
+  it("says what a value means, a missing value included, and a flag at 0 as its absence", () => {
+    expect(describeDriver("attendance_rate", 0.8123)).toBe("attendance this year 81 %");
+    expect(describeDriver("ela_recent", 478)).toBe("last ELA score 478 (below proficient)");
+    expect(describeDriver("ela_recent", NaN)).toBe("no ELA score yet");
+    expect(describeDriver("math_change", -12)).toBe("math score changed -12 points");
+    expect(describeDriver("homeless", 1)).toBe("homeless this year");
+    expect(describeDriver("homeless", 0)).toBe("not homeless");
   });
 });
