@@ -293,13 +293,28 @@ describe("protections", () => {
   });
 });
 
+describe("ewis token create", () => {
+  it("creates a working token from --scope and refuses a role without its scope", async () => {
+    const db = (store as unknown as { db: { name: string } }).db.name;
+    const lines: string[] = [];
+    expect(await main(["node", "ewis", "token", "create", "--db", db, "--role", "counselor", "--name", "cli counselor", "--scope", `school:${A2}`], (l) => lines.push(l))).toBe(0);
+    const token = lines.at(-1)!;
+    expect(token).toMatch(/^ewis_[A-Za-z0-9_-]{43}$/);
+    const r = await fetch(`${base}/api/v1/students/${students.inA2}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    studentReads.push(`/students/${students.inA2}`);
+    expect(await main(["node", "ewis", "token", "create", "--db", db, "--role", "counselor", "--name", "nobody"], quiet)).toBe(2);
+    expect(await main(["node", "ewis", "token", "create", "--db", db, "--role", "janitor", "--name", "x", "--scope", `school:${A1}`], quiet)).toBe(2);
+  });
+});
+
 describe("the audit trail", () => {
   it("holds one record for every student-level read this suite made, with who, which route and which students", () => {
     const trail = store.auditTrail(100_000);
     expect(studentReads.length).toBeGreaterThan(20);
     expect(trail.length).toBe(studentReads.length);
     for (const entry of trail) {
-      expect(entry.token_name).toMatch(/^test /);
+      expect(entry.token_name).toMatch(/^(test|cli) /);
       expect(entry.route).toMatch(/^GET \/students/);
       expect(Date.parse(entry.at)).toBeGreaterThan(0);
     }

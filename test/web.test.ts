@@ -135,6 +135,13 @@ describe("the pages in Chromium", () => {
     await page.close();
   });
 
+  it("left an audit record for every student-level page read", () => {
+    const trail = store.auditTrail(10_000).filter((a) => a.token_name === "web counselor");
+    const routes = new Set(trail.map((a) => a.route));
+    expect(routes).toEqual(new Set(["GET /students", "GET /students/:id", "GET /students (csv)"]));
+    expect(trail.filter((a) => a.route === "GET /students/:id").every((a) => a.students.length === 1)).toBe(true);
+  });
+
   it("shows a district admin a rollup with a chart and suppressed cells marked, never as zero", async () => {
     const page = await signIn(districtAdmin);
     await page.waitForURL(/list\.html/);

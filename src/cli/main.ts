@@ -155,8 +155,9 @@ export function buildProgram(log: (line: string) => void): Command {
     .requiredOption("--db <file>", "SQLite store")
     .requiredOption("--role <role>", roles.join(", "))
     .requiredOption("--name <name>", "who holds it")
-    .option("--school <id>", "a school in scope (repeatable)", collect, [])
-    .option("--district <id>", "a district in scope (repeatable)", collect, [])
+    .option("--scope <place>", "school:ID or district:ID in scope (repeatable)", collect, [])
+    .option("--school <id>", "a school in scope, same as --scope school:ID (repeatable)", collect, [])
+    .option("--district <id>", "a district in scope, same as --scope district:ID (repeatable)", collect, [])
     .option("--grant-students", "state_admin only: may read student-level data")
     .action((options) => tokenCreateCommand(options, log));
 

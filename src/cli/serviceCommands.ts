@@ -1,4 +1,4 @@
-import { checkGrant, roles, type Role, type TokenGrant } from "../core/index.ts";
+import { checkGrant, EwisError, roles, type Role, type TokenGrant } from "../core/index.ts";
 import { hashToken, newToken } from "../http/auth.ts";
 import { createApp } from "../http/createApp.ts";
 import { listen } from "../http/server.ts";
@@ -13,16 +13,24 @@ export function issueToken(store: ScoreStore, grant: TokenGrant): string {
 }
 
 export function tokenCreateCommand(
-  options: { db: string; role: string; name: string; school: string[]; district: string[]; grantStudents?: boolean },
+  options: { db: string; role: string; name: string; scope: string[]; school: string[]; district: string[]; grantStudents?: boolean },
   log: (line: string) => void,
 ): void {
+  const schools = [...options.school];
+  const districts = [...options.district];
+  for (const scope of options.scope) {
+    const [kind, id] = [scope.slice(0, scope.indexOf(":")), scope.slice(scope.indexOf(":") + 1)];
+    if (kind === "school" && id) schools.push(id);
+    else if (kind === "district" && id) districts.push(id);
+    else throw new EwisError("invalid_argument", `--scope must be school:ID or district:ID, got "${scope}"`);
+  }
   const store = new SqliteScoreStore(options.db, { mustExist: true });
   try {
     const token = issueToken(store, {
       name: options.name,
       role: options.role as Role,
-      schools: options.school,
-      districts: options.district,
+      schools,
+      districts,
       studentGrant: options.grantStudents === true,
     });
     log(token);
