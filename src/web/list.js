@@ -1,70 +1,141 @@
-import { api, changeText, driverList, el, milestoneNames, pageHeader, percent, showError, tierBadge } from "./app.js";
+import {
+  api,
+  attachmentName,
+  changeMark,
+  el,
+  milestoneName,
+  milestoneWords,
+  requireSignIn,
+  riskPercent,
+  saveBlob,
+  say,
+  setUpHeader,
+  termName,
+  tierBadge,
+} from "./app.js";
 
-pageHeader("Risk list");
+/**
+ * A counselor's risk list for the latest term: filters, paging by the API's cursor, and the
+ * same filtered list as CSV. The filters live in the address too, so going back from a student
+ * returns to the same list.
+ */
+setUpHeader();
 const form = document.getElementById("filters");
 const rows = document.getElementById("rows");
 const more = document.getElementById("more");
-const status = document.getElementById("status");
+const count = document.getElementById("count");
+const message = document.getElementById("message");
+const csvButton = document.getElementById("csv");
+const table = document.getElementById("list");
+const filterNames = ["school", "milestone", "grade", "tier", "change", "sort"];
+
 let cursor = null;
+let shown = 0;
+/** Each load gets a number; an answer to an older one (the filters changed meanwhile) is dropped. */
+let generation = 0;
 
-for (const [value, name] of Object.entries(milestoneNames)) document.getElementById("milestone").append(el("option", { value }, name));
-for (let g = 1; g <= 12; g++) form.elements.grade.append(el("option", { value: String(g) }, `Grade ${g}`));
+for (const [value, words] of Object.entries(milestoneWords)) form.elements.milestone.append(el("option", { value }, words));
+for (let grade = 1; grade <= 12; grade++) form.elements.grade.append(el("option", { value: grade }, `Grade ${grade}`));
 
-function query(extra = {}) {
+/** The filters as query parameters, leaving out the defaults. */
+function filterParams() {
   const params = new URLSearchParams();
-  for (const [name, value] of new FormData(form)) if (value) params.set(name, String(value));
-  for (const [name, value] of Object.entries(extra)) params.set(name, value);
-  return params.toString();
+  for (const name of filterNames) {
+    const value = form.elements[name].value;
+    if (value && !(name === "sort" && value === "risk_desc")) params.set(name, value);
+  }
+  return params;
 }
 
-async function load(append) {
-  const { status: code, body } = await api(`/students?${query(append && cursor ? { cursor } : {})}`);
-  if (code !== 200) {
-    showError(status, code === 403 ? "Your role sees rollups, not individual students." : body?.error?.message ?? "Could not load the list.");
+function studentRow(s) {
+  const drivers = s.drivers.length
+    ? el("ul", { class: "drivers" }, s.drivers.map((d) => el("li", {}, d.text)))
+    : el("span", { class: "muted" }, "no single indicator stands out");
+  return el(
+    "tr",
+    {},
+    el("th", { scope: "row" }, el("a", { href: `student.html?id=${encodeURIComponent(s.student_id)}` }, s.student_id)),
+    el("td", {}, s.grade),
+    el("td", { class: "nowrap" }, s.school_id),
+    el("td", { dataset: { milestone: s.milestone } }, milestoneName(s.milestone)),
+    el("td", { class: "num" }, riskPercent(s.risk)),
+    el("td", {}, tierBadge(s.tier)),
+    el("td", {}, changeMark(s.change, s.previous_tier)),
+    el("td", {}, drivers),
+  );
+}
+
+async function load({ append = false } = {}) {
+  const mine = ++generation;
+  const params = filterParams();
+  if (!append) history.replaceState(null, "", params.size ? `?${params}` : location.pathname);
+  if (append && cursor) params.set("cursor", cursor);
+  more.disabled = true;
+  table.setAttribute("aria-busy", "true");
+  say(message, "");
+  let page;
+  try {
+    page = await api(`/students?${params}`);
+  } catch (error) {
+    if (mine !== generation) return;
+    say(message, error.status === 403 ? "Your role sees rollups, not individual students." : `Could not load the list: ${error.message}`, "error");
+    if (error.status === 403) for (const part of [form, table, more, csvButton.parentElement]) part.hidden = true;
+    more.disabled = false;
+    table.setAttribute("aria-busy", "false");
     return;
   }
-  document.getElementById("term").textContent = `— ${body.term.label} ${body.term.school_year}`;
-  if (!append) rows.replaceChildren();
-  for (const s of body.students) {
-    rows.append(
-      el(
-        "tr",
-        {},
-        el("td", {}, el("a", { href: `student.html?id=${encodeURIComponent(s.student_id)}` }, s.student_id)),
-        el("td", {}, s.grade),
-        el("td", {}, s.school_id),
-        el("td", {}, milestoneNames[s.milestone]),
-        el("td", {}, percent(s.risk)),
-        el("td", {}, tierBadge(s.tier)),
-        el("td", {}, changeText[s.change]),
-        el("td", {}, driverList(s.drivers)),
-      ),
-    );
+  if (mine !== generation) return;
+  document.getElementById("term").textContent = termName(page.term);
+  if (!append) {
+    rows.replaceChildren();
+    shown = 0;
   }
-  cursor = body.next_cursor;
+  rows.append(...page.students.map(studentRow));
+  shown += page.students.length;
+  cursor = page.next_cursor;
   more.hidden = cursor === null;
-  status.textContent = `${rows.children.length} shown${cursor ? ", more available" : ""}`;
+  more.disabled = false;
+  table.setAttribute("aria-busy", "false");
+  const scores = shown === 1 ? "1 score" : `${shown} scores`;
+  count.textContent = shown === 0 ? "No students match these filters." : cursor ? `Showing the first ${scores}; more below.` : `Showing all ${scores}.`;
 }
 
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  cursor = null;
-  load(false);
-});
-more.addEventListener("click", () => load(true));
-
-// A plain link cannot carry the token, so the CSV is fetched and saved from a blob.
-document.getElementById("csv").addEventListener("click", async () => {
-  const { status: code, body } = await api(`/students?${query()}`, { accept: "text/csv" });
-  if (code !== 200) return showError(status, "Could not export the list.");
-  const link = el("a", { href: URL.createObjectURL(body), download: "risk-list.csv" });
-  document.body.append(link);
-  link.click();
-  link.remove();
-});
-
-const schools = await api("/schools");
-if (schools.status === 200) {
-  for (const s of schools.body.schools) document.getElementById("school").append(el("option", { value: s.school_id }, s.school_id));
+async function downloadCsv() {
+  csvButton.disabled = true;
+  say(message, "");
+  try {
+    const response = await api(`/students?${filterParams()}`, { accept: "text/csv", raw: true });
+    const blob = await response.blob();
+    saveBlob(blob, attachmentName(response, "risk-list.csv"));
+  } catch (error) {
+    say(message, `Could not export the list: ${error.message}`, "error");
+  } finally {
+    csvButton.disabled = false;
+  }
 }
-load(false);
+
+form.addEventListener("change", () => load());
+form.addEventListener("submit", (event) => event.preventDefault());
+form.addEventListener("reset", () => setTimeout(() => load()));
+document.getElementById("became-high").addEventListener("click", () => {
+  form.elements.tier.value = "high";
+  form.elements.change.value = "up";
+  load();
+});
+more.addEventListener("click", () => load({ append: true }));
+csvButton.addEventListener("click", downloadCsv);
+
+if (requireSignIn()) {
+  try {
+    const { schools } = await api("/schools");
+    for (const s of schools) form.elements.school.append(el("option", { value: s.school_id }, s.school_id));
+  } catch (error) {
+    say(message, `Could not load your schools: ${error.message}`, "error");
+  }
+  const wanted = new URLSearchParams(location.search);
+  for (const name of filterNames) {
+    const value = wanted.get(name);
+    if (value !== null && [...form.elements[name].options].some((o) => o.value === value)) form.elements[name].value = value;
+  }
+  await load();
+}

@@ -1,70 +1,181 @@
-import { api, el, milestoneNames, pageHeader, percent, showError } from "./app.js";
+import { api, el, milestoneName, milestoneWords, requireSignIn, say, setUpHeader, sharePercent, subgroupValueName, subgroupWords, termName } from "./app.js";
 
-pageHeader("Rollups");
-const form = document.getElementById("filters");
-const place = document.getElementById("place");
-const tbody = document.getElementById("cells");
-const status = document.getElementById("status");
-let chart;
+/**
+ * The precomputed rollups of a place (a school, a district or the state) over all grades, by
+ * subgroup: a table with every published number and "suppressed" where the store hid one, and
+ * a stacked bar chart of tier shares for the groups whose shares are all published.
+ */
+setUpHeader();
+const form = document.getElementById("choice");
+const message = document.getElementById("message");
+const result = document.getElementById("result");
+const table = document.getElementById("cells");
+const tiers = [
+  { key: "low", label: "Low", colour: "#2f7d4a" },
+  { key: "moderate", label: "Moderate", colour: "#d39a1c" },
+  { key: "high", label: "High", colour: "#b3261e" },
+];
+let chart = null;
+/** The place's cells for the chosen dimension and for everyone, all milestones, as last fetched. */
+let loaded = null;
+let generation = 0;
 
-for (const [value, name] of Object.entries(milestoneNames)) document.getElementById("milestone").append(el("option", { value }, name));
+for (const [value, words] of Object.entries(subgroupWords)) form.elements.dimension.append(el("option", { value }, value === "all" ? "None (everyone)" : words));
+form.elements.dimension.value = "low_income";
 
-// The places this token may see: the state, its districts, its schools.
-if ((await api("/state/rollup?grade=all&dimension=all")).status === 200) place.append(el("option", { value: "/state/rollup" }, "State"));
-const districts = await api("/districts");
-for (const d of districts.body?.districts ?? []) place.append(el("option", { value: `/districts/${encodeURIComponent(d.district_id)}/rollup` }, `District ${d.district_id}`));
-const schools = await api("/schools");
-for (const s of schools.body?.schools ?? []) place.append(el("option", { value: `/schools/${encodeURIComponent(s.school_id)}/rollup` }, `School ${s.school_id}`));
+const suppressedMark = () => el("span", { class: "suppressed", title: "hidden to protect privacy" }, "suppressed");
 
-const shown = (v) => (v === null ? el("span", { class: "suppressed", title: "hidden to protect privacy" }, "suppressed") : String(v));
+/** A count with its share: "12 (34 %)", or the suppressed marker; never 0 for a hidden number. */
+function countCell(count, share) {
+  if (count === null) return el("td", { class: "num" }, suppressedMark());
+  return el("td", { class: "num" }, `${count}`, share === null ? null : el("span", { class: "share" }, ` (${sharePercent(share)})`));
+}
 
-async function load() {
-  if (!place.value) return showError(status, "No places in your scope this term.");
-  const params = new URLSearchParams({ grade: "all", milestone: form.elements.milestone.value, dimension: form.elements.dimension.value });
-  const { status: code, body } = await api(`${place.value}?${params}`);
-  if (code !== 200) return showError(status, body?.error?.message ?? "Could not load the rollup.");
-  status.replaceChildren();
-  document.getElementById("term").textContent = `— ${body.term.label} ${body.term.school_year}`;
-  document.getElementById("legend").textContent =
-    `"suppressed": fewer than ${body.suppression_threshold} students, or a number that would let one be worked out; hidden to protect privacy.`;
-  const cells = body.cells.filter((c) => c.dimension === form.elements.dimension.value);
-  tbody.replaceChildren(
-    ...cells.map((c) =>
-      el(
-        "tr",
-        {},
-        el("td", {}, c.dimension === "all" ? "Everyone" : c.value),
-        el("td", {}, shown(c.n)),
-        el("td", {}, shown(c.low)),
-        el("td", {}, shown(c.moderate)),
-        el("td", {}, shown(c.high)),
-        el("td", {}, c.share_high === null ? shown(null) : percent(c.share_high)),
-        el("td", {}, c.mean_risk === null ? shown(null) : percent(c.mean_risk)),
-        el("td", {}, c.mean_risk_change === null ? "–" : `${c.mean_risk_change > 0 ? "+" : ""}${(c.mean_risk_change * 100).toFixed(1)} pts`),
-      ),
-    ),
+const pointsChange = (v) => (v === null ? el("span", { class: "muted", title: "nothing to compare" }, "—") : `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v * 100).toFixed(1)} pts`);
+
+function cellRow(c) {
+  return el(
+    "tr",
+    { dataset: { value: c.value } },
+    el("th", { scope: "row" }, subgroupValueName(c.dimension, c.value)),
+    el("td", { class: "num" }, c.n === null ? suppressedMark() : c.n),
+    countCell(c.low, c.share_low),
+    countCell(c.moderate, c.share_moderate),
+    countCell(c.high, c.share_high),
+    el("td", { class: "num" }, c.mean_risk === null ? suppressedMark() : sharePercent(c.mean_risk)),
+    el("td", { class: "num" }, pointsChange(c.mean_risk_change)),
+    el("td", { class: "num" }, pointsChange(c.high_share_change)),
   );
-  // The chart shows only groups whose three tier shares are all published.
-  const drawn = cells.filter((c) => c.share_low !== null && c.share_moderate !== null && c.share_high !== null);
-  const left = cells.length - drawn.length;
-  document.getElementById("chart-note").textContent = left > 0 ? `${left} group(s) left out of the chart: some of their numbers are suppressed.` : "";
+}
+
+function drawChart(cells, dimension) {
+  const drawn = cells.filter((c) => tiers.every((t) => c[`share_${t.key}`] !== null));
+  const left = cells.filter((c) => !drawn.includes(c)).map((c) => subgroupValueName(c.dimension, c.value));
+  const what = `Share of students in each tier${dimension === "all" ? "" : ` by ${subgroupWords[dimension].toLowerCase()}`}.`;
+  document.getElementById("chart-note").textContent =
+    drawn.length === 0
+      ? `${what} Nothing to chart: every group here has a suppressed tier count.`
+      : what + (left.length ? ` Left out because some of their numbers are suppressed: ${left.join(", ")}.` : "");
   chart?.destroy();
-  chart = new window.Chart(document.getElementById("chart"), {
+  chart = null;
+  const box = document.querySelector(".chart-box");
+  box.hidden = drawn.length === 0;
+  if (box.hidden) return;
+  const canvas = document.getElementById("chart");
+  canvas.setAttribute("aria-label", "Stacked bar chart of tier shares; the same numbers are in the table above.");
+  chart = new window.Chart(canvas, {
     type: "bar",
     data: {
-      labels: drawn.map((c) => (c.dimension === "all" ? "Everyone" : c.value)),
-      datasets: [
-        { label: "Low", data: drawn.map((c) => c.share_low * 100), backgroundColor: "#52b788" },
-        { label: "Moderate", data: drawn.map((c) => c.share_moderate * 100), backgroundColor: "#f4d35e" },
-        { label: "High", data: drawn.map((c) => c.share_high * 100), backgroundColor: "#e63946" },
-      ],
+      labels: drawn.map((c) => subgroupValueName(c.dimension, c.value)),
+      datasets: tiers.map((t) => ({ label: t.label, data: drawn.map((c) => c[`share_${t.key}`] * 100), backgroundColor: t.colour, maxBarThickness: 72 })),
     },
-    options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true, max: 100, title: { display: true, text: "% of students" } } } },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v} %` }, title: { display: true, text: "share of students" } },
+      },
+      plugins: { tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${Math.round(item.parsed.y)} %` } } },
+    },
   });
 }
 
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  load();
-});
-load();
+function render() {
+  if (!loaded) return;
+  const { place, dimension, body, everyone } = loaded;
+  const present = Object.keys(milestoneWords).filter((m) => body.cells.some((c) => c.milestone === m));
+  const select = form.elements.milestone;
+  const previous = select.value || new URLSearchParams(location.search).get("milestone");
+  select.replaceChildren(...present.map((m) => el("option", { value: m }, milestoneName(m))));
+  if (present.includes(previous)) select.value = previous;
+  const milestone = select.value;
+  history.replaceState(null, "", `?${new URLSearchParams({ place: place.value, milestone, dimension })}`);
+  document.getElementById("term").textContent = termName(body.term);
+  if (!milestone) {
+    result.hidden = true;
+    say(message, "No rollups for this place this term.", "info");
+    return;
+  }
+  say(message, "");
+  const cells = body.cells.filter((c) => c.milestone === milestone && c.dimension === dimension);
+  const all = everyone.cells.filter((c) => c.milestone === milestone && c.dimension === "all");
+  document.getElementById("caption").textContent = `${milestoneName(milestone)}, ${place.label}, all grades${dimension === "all" ? "" : `, by ${subgroupWords[dimension].toLowerCase()}`}`;
+  document.getElementById("rows").replaceChildren(...(dimension === "all" ? all : [...all, ...cells]).map(cellRow));
+  document.getElementById("legend").replaceChildren(
+    suppressedMark(),
+    `: fewer than ${body.suppression_threshold} students, or a number that would give such a group away, hidden to protect privacy. `,
+    "Changes are from last term, in percentage points; — where there is nothing to compare.",
+  );
+  drawChart(dimension === "all" ? all : [...all, ...cells], dimension);
+  result.hidden = false;
+}
+
+async function load() {
+  const mine = ++generation;
+  const option = form.elements.place.selectedOptions[0];
+  if (!option) return;
+  const place = { value: option.value, label: option.textContent, path: option.dataset.path };
+  const dimension = form.elements.dimension.value;
+  table.setAttribute("aria-busy", "true");
+  try {
+    const [body, everyone] = await Promise.all([
+      api(`${place.path}?grade=all&dimension=${dimension}`),
+      dimension === "all" ? null : api(`${place.path}?grade=all&dimension=all`),
+    ]);
+    if (mine !== generation) return;
+    loaded = { place, dimension, body, everyone: everyone ?? body };
+    render();
+  } catch (error) {
+    if (mine !== generation) return;
+    result.hidden = true;
+    say(message, `Could not load the rollup: ${error.message}`, "error");
+  }
+  table.setAttribute("aria-busy", "false");
+}
+
+/** The places this token may see: the state (if it may), its districts and its schools. */
+async function loadPlaces() {
+  const [state, districts, schools] = await Promise.all([
+    api("/state/rollup?grade=all&dimension=all").then(
+      () => true,
+      () => false,
+    ),
+    api("/districts"),
+    api("/schools"),
+  ]);
+  const select = form.elements.place;
+  if (state) select.append(el("option", { value: "state", dataset: { path: "/state/rollup" } }, "State"));
+  const group = (label, options) => options.length && select.append(el("optgroup", { label }, options));
+  group(
+    "Districts",
+    districts.districts.map((d) => el("option", { value: `district:${d.district_id}`, dataset: { path: `/districts/${encodeURIComponent(d.district_id)}/rollup` } }, `District ${d.district_id}`)),
+  );
+  group(
+    "Schools",
+    schools.schools.map((s) => el("option", { value: `school:${s.school_id}`, dataset: { path: `/schools/${encodeURIComponent(s.school_id)}/rollup` } }, `School ${s.school_id}`)),
+  );
+}
+
+form.elements.place.addEventListener("change", load);
+form.elements.dimension.addEventListener("change", load);
+form.elements.milestone.addEventListener("change", render);
+form.addEventListener("submit", (event) => event.preventDefault());
+
+if (requireSignIn()) {
+  try {
+    await loadPlaces();
+    const wanted = new URLSearchParams(location.search);
+    for (const name of ["place", "dimension"]) {
+      const value = wanted.get(name);
+      if (value !== null && [...form.elements[name].options].some((o) => o.value === value)) form.elements[name].value = value;
+    }
+    if (form.elements.place.options.length === 0) {
+      say(message, "No places in your scope this term.", "info");
+      table.setAttribute("aria-busy", "false");
+    }
+    else await load();
+  } catch (error) {
+    say(message, `Could not load your places: ${error.message}`, "error");
+  }
+}

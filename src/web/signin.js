@@ -1,15 +1,32 @@
-import { api, showError, signIn } from "./app.js";
+import { api, say, setUpHeader, signIn, signOut } from "./app.js";
 
-document.getElementById("sign-in").addEventListener("submit", async (event) => {
+setUpHeader();
+const form = document.getElementById("sign-in");
+const input = document.getElementById("token");
+const button = form.querySelector("button");
+const message = document.getElementById("message");
+
+if (new URLSearchParams(location.search).has("expired")) say(message, "Your token is no longer accepted. Sign in again.", "error");
+
+form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  signIn(document.getElementById("token").value.trim());
-  const terms = await api("/terms", { redirect: false });
-  if (terms.status !== 200) {
-    sessionStorage.clear();
-    showError(document.getElementById("message"), "That token was not accepted. Check it and try again.");
+  const token = input.value.trim();
+  signOut();
+  say(message, "");
+  button.disabled = true;
+  try {
+    await api("/terms", { token });
+  } catch (error) {
+    say(message, error.status === 401 ? "That token was not accepted. Check that you copied all of it, or ask for a new one." : error.message, "error");
+    button.disabled = false;
+    input.select();
     return;
   }
-  // Who may read students goes to the risk list; others to the rollups.
-  const students = await api("/students?limit=1", { redirect: false });
-  location.href = students.status === 200 ? "list.html" : "rollup.html";
+  // Whoever may read students starts at the risk list; the others at the rollups.
+  const readsStudents = await api("/students?limit=1", { token }).then(
+    () => true,
+    () => false,
+  );
+  signIn(token, readsStudents);
+  location.assign(readsStudents ? "list.html" : "rollup.html");
 });

@@ -1,49 +1,124 @@
-import { api, changeText, driverList, el, milestoneNames, pageHeader, percent, showError, tierBadge } from "./app.js";
+import {
+  api,
+  changeMark,
+  el,
+  milestoneName,
+  requireSignIn,
+  riskPercent,
+  say,
+  setUpHeader,
+  subgroupValueName,
+  subgroupWords,
+  termName,
+  tierBadge,
+} from "./app.js";
 
-pageHeader("Student");
-const main = document.getElementById("student");
+/**
+ * One student this term: where, the subgroups, a card per milestone with its drivers, the
+ * indicator values behind them and the tier in every term. A student the token may not see
+ * answers 404 like one that does not exist, and the page shows the message and nothing else.
+ */
+setUpHeader();
+const message = document.getElementById("message");
+const panel = document.getElementById("student");
 const id = new URLSearchParams(location.search).get("id") ?? "";
-const { status, body } = await api(`/students/${encodeURIComponent(id)}`);
+const notFound = "No student with that ID in your schools this term";
 
-if (status === 404 || status === 400) {
-  showError(main, "No student with that ID in your schools this term.");
-} else if (status !== 200) {
-  showError(main, status === 403 ? "Your role sees rollups, not individual students." : "Could not load this student.");
-} else {
-  const { student, scores, indicators, history, term } = body;
-  const flags = Object.entries(student.subgroups)
-    .filter(([, v]) => v !== "0" && v !== "unknown")
-    .map(([k, v]) => (v === "1" ? k.replaceAll("_", " ") : `${k.replaceAll("_", " ")} ${v}`));
-  main.replaceChildren(
-    el("h1", {}, `Student ${student.student_id}`),
-    el("p", {}, `Grade ${student.grade} at ${student.school_id} (${student.district_id}), ${term.label} ${term.school_year}. `, flags.length ? `Groups: ${flags.join(", ")}.` : ""),
+const indicatorWords = {
+  attendance_rate: "Attendance this year",
+  attendance_rate_prev: "Attendance last year",
+  chronic_absence: "Chronic absence",
+  iss_rate: "In-school suspensions",
+  oss_rate: "Out-of-school suspensions",
+  school_moves: "School moves",
+  ever_retained: "Repeated a grade",
+  overage: "Age for grade",
+  ela_recent: "ELA score",
+  ela_change: "ELA change",
+  math_recent: "Math score",
+  math_change: "Math change",
+  courses_failed_prev: "Courses failed",
+  course_fail_rate_prev: "Course failure rate",
+  low_income: "Low income",
+  ell: "English learner",
+  former_ell: "Former English learner",
+  sped: "IEP",
+  homeless: "Homeless",
+  foster_care: "Foster care",
+};
+
+const table = (caption, headings, bodyRows) =>
+  el(
+    "table",
+    {},
+    el("caption", {}, caption),
+    el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col", class: h.num ? "num" : undefined }, h.text ?? h)))),
+    el("tbody", {}, bodyRows),
+  );
+
+function milestoneCard(score) {
+  const headingId = `m-${score.milestone}`;
+  return el(
+    "section",
+    { class: `card card-${score.tier}`, "aria-labelledby": headingId, dataset: { milestone: score.milestone } },
+    el("h3", { id: headingId }, milestoneName(score.milestone)),
+    el("p", { class: "risk" }, el("span", { class: "big" }, riskPercent(score.risk)), " risk of missing it"),
+    el("p", { class: "badges" }, tierBadge(score.tier), " ", changeMark(score.change, score.previous_tier), score.previous_tier ? el("span", { class: "muted" }, ` (was ${score.previous_tier})`) : null),
+    el("h4", {}, "What raises the risk"),
+    score.drivers.length
+      ? el("ul", { class: "drivers" }, score.drivers.map((d) => el("li", {}, d.text)))
+      : el("p", { class: "muted" }, "No single indicator raises this risk noticeably."),
+  );
+}
+
+function render({ term, student, scores, indicators, history }) {
+  document.title = `${student.student_id} · ewis`;
+  document.getElementById("title").textContent = `Student ${student.student_id}`;
+  const facts = el(
+    "dl",
+    { class: "facts" },
+    el("div", {}, el("dt", {}, "School"), el("dd", {}, student.school_id)),
+    el("div", {}, el("dt", {}, "District"), el("dd", {}, student.district_id)),
+    el("div", {}, el("dt", {}, "Grade"), el("dd", {}, student.grade)),
+    el("div", {}, el("dt", {}, "Term"), el("dd", {}, termName(term))),
+  );
+  const subgroups = el(
+    "dl",
+    { class: "facts subgroups" },
+    Object.entries(student.subgroups).map(([dimension, value]) => el("div", {}, el("dt", {}, subgroupWords[dimension] ?? dimension), el("dd", {}, subgroupValueName(dimension, value)))),
+  );
+  panel.replaceChildren(
+    facts,
+    el("h2", {}, "Subgroups"),
+    subgroups,
     el("h2", {}, "Milestones"),
-    el(
-      "div",
-      { class: "cards" },
-      scores.map((s) =>
-        el(
-          "section",
-          { class: "card" },
-          el("h3", {}, milestoneNames[s.milestone]),
-          el("p", {}, "Risk of missing: ", el("strong", {}, percent(s.risk)), " ", tierBadge(s.tier), " ", changeText[s.change]),
-          el("p", {}, "What raises it:"),
-          driverList(s.drivers),
-        ),
-      ),
+    el("div", { class: "cards" }, scores.map(milestoneCard)),
+    el("h2", {}, "Indicator values"),
+    table(
+      "The student's values behind the scores, this term",
+      ["Indicator", "Value"],
+      indicators.map((i) => el("tr", {}, el("th", { scope: "row" }, indicatorWords[i.indicator] ?? i.indicator), el("td", {}, i.text))),
     ),
-    el("h2", {}, "Indicators"),
-    el("ul", {}, indicators.map((i) => el("li", {}, i.text))),
     el("h2", {}, "Tier history"),
-    el(
-      "table",
-      {},
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Term"), el("th", { scope: "col" }, "Milestone"), el("th", { scope: "col" }, "Grade"), el("th", { scope: "col" }, "Risk"), el("th", { scope: "col" }, "Tier"))),
-      el(
-        "tbody",
-        {},
-        history.map((h) => el("tr", {}, el("td", {}, `${h.label} ${h.school_year}`), el("td", {}, milestoneNames[h.milestone]), el("td", {}, h.grade), el("td", {}, percent(h.risk)), el("td", {}, tierBadge(h.tier)))),
+    table(
+      "Risk and tier in every published term, within your schools",
+      ["Term", "Milestone", "Grade", { text: "Risk", num: true }, "Tier"],
+      history.map((h) =>
+        el("tr", {}, el("td", {}, termName(h)), el("td", {}, milestoneName(h.milestone)), el("td", {}, h.grade), el("td", { class: "num" }, riskPercent(h.risk)), el("td", {}, tierBadge(h.tier))),
       ),
     ),
   );
+  panel.hidden = false;
+}
+
+if (requireSignIn()) {
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+    say(message, id === "" ? "No student ID given: open a student from the risk list." : notFound, "error");
+  } else {
+    try {
+      render(await api(`/students/${encodeURIComponent(id)}`));
+    } catch (error) {
+      say(message, error.status === 404 ? notFound : error.status === 403 ? "Your role sees rollups, not individual students." : `Could not load this student: ${error.message}`, "error");
+    }
+  }
 }
