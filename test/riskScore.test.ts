@@ -139,7 +139,7 @@ describe("driver format", () => {
       { indicator: "ela_recent", value: NaN, contribution: 0.31 },
       { indicator: "ela_change", value: -12, contribution: 0.2 },
     ]);
-    expect(text).toBe("attendance_rate=0.812:+0.94;ela_recent=missing:+0.31;ela_change=-12:+0.20");
+    expect(text).toBe("attendance_rate=0.8123:+0.94;ela_recent=missing:+0.31;ela_change=-12:+0.20");
     const back = parseDrivers(text);
     expect(back[1].value).toBeNaN();
     expect(back[2]).toEqual({ indicator: "ela_change", value: -12, contribution: 0.2 });

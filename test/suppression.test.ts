@@ -76,6 +76,12 @@ describe("computeRollups", () => {
     expect(no.suppressed).toContain("n");
   });
 
+  it("hides every number of a group under 10 students, its zeros included", () => {
+    const tiny = find({ scope: "school", school_id: "E2", dimension: "race_ethnicity", value: "B" })[0];
+    expect(tiny).toMatchObject({ n: null, low: null, moderate: null, high: null, mean_risk: null });
+    expect(tiny.suppressed).toEqual(["n", "low", "moderate", "high"]);
+  });
+
   it("shows no count with 0 < n < 10 anywhere, and no hidden count can be undone by one subtraction", () => {
     expect(smallVisibleCounts(cells, 10)).toEqual([]);
     expect(recoverableCells(cells)).toEqual([]);

@@ -110,8 +110,9 @@ function topDrivers(contributions: Float64Array, indicators: Float64Array, offse
 
 /**
  * The compact driver form of score files: `indicator=value:+contribution` joined by `;`,
- * strongest first, e.g. `attendance_rate=0.812:+0.94;ela_recent=missing:+0.31`.
- * Values are shown to 3 decimals (whole numbers as they are), contributions in log-odds to 2.
+ * strongest first, e.g. `attendance_rate=0.8123:+0.94;ela_recent=missing:+0.31`.
+ * Values are shown to 4 decimals (whole numbers as they are), so a rate reads the same in
+ * words as the indicator it came from; contributions in log-odds to 2.
  */
 export function formatDrivers(drivers: readonly Driver[]): string {
   return drivers
@@ -121,7 +122,7 @@ export function formatDrivers(drivers: readonly Driver[]): string {
 
 function formatValue(value: number): string {
   if (Number.isNaN(value)) return "missing";
-  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+  return Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
 /** Reads the compact form back; the inverse of `formatDrivers` up to its rounding. */

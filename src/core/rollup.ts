@@ -99,7 +99,13 @@ export function computeRollups(inputs: Iterable<RollupInput>, threshold: number,
   ordered.forEach((g, i) => index.set(rollupKeyString(g.key), i));
   const counts = new Int32Array(ordered.length * 4);
   ordered.forEach((g, i) => counts.set(g.counts, i * 4));
-  const hidden = suppressCells(counts, relationsOf(ordered, index), threshold);
+  // A group under the threshold hides its zeros too: "none of these 4 students is low risk"
+  // says as much about them as a count would.
+  const smallGroup = new Uint8Array(counts.length);
+  ordered.forEach((g, i) => {
+    if (g.counts[0] < threshold) smallGroup.fill(1, i * 4, i * 4 + 4);
+  });
+  const hidden = suppressCells(counts, relationsOf(ordered, index), threshold, smallGroup);
   return ordered.map((g, i) => cellOf(g, hidden.subarray(i * 4, i * 4 + 4), previous));
 }
 

@@ -25,9 +25,10 @@ export const MIN_CELL_SIZE = 6;
 export const DEFAULT_CELL_SIZE = 10;
 const MAX_AUDIT_ROUNDS = 100;
 
-export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number): Uint8Array {
+/** `primary`, when given, marks more cells to hide from the start (a small group's zeros). */
+export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number, primary?: Uint8Array): Uint8Array {
   const hidden = new Uint8Array(counts.length);
-  for (let i = 0; i < counts.length; i++) if (counts[i] > 0 && counts[i] < threshold) hidden[i] = 1;
+  for (let i = 0; i < counts.length; i++) if ((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) hidden[i] = 1;
 
   const relationsOf: number[][] = Array.from({ length: counts.length }, () => []);
   relations.forEach((r, k) => {

@@ -140,15 +140,14 @@ export class SqliteScoreStore implements ScoreStore {
       .prepare(`SELECT ${listedColumns}, indicators FROM scores WHERE term_id = ? AND student_id = ?${visible.where} ORDER BY milestone`)
       .all(termId, studentId, ...visible.values) as Row[];
     if (rows.length === 0) return undefined;
-    // History only where the student is in scope in that term too: a student who moved in
-    // brings no view of the school they came from.
+    // The whole history of a student who is in scope now, earlier schools included: the record
+    // moves with the student, as the tier change on each score already shows.
     const history = this.db
       .prepare(
         `SELECT s.term_id, t.school_year, t.label, t.seq, s.milestone, s.grade, s.risk, s.tier FROM scores s JOIN terms t ON t.id = s.term_id
-         WHERE s.student_id = ?${visible.where.replaceAll("district_id", "s.district_id").replaceAll("school_id", "s.school_id")}
-         ORDER BY t.school_year, t.seq, s.milestone`,
+         WHERE s.student_id = ? ORDER BY t.school_year, t.seq, s.milestone`,
       )
-      .all(studentId, ...visible.values) as (StudentDetail["history"][number] & { seq: number })[];
+      .all(studentId) as (StudentDetail["history"][number] & { seq: number })[];
     history.sort((a, b) => compareTerms(a, b) || (a.milestone < b.milestone ? -1 : 1));
     return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history: history.map(({ seq: _, ...h }) => h) };
   }
