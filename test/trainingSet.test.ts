@@ -60,7 +60,7 @@ describe("trainRiskModel", () => {
       missed[i] = random() < 1 / (1 + Math.exp(-(-30 * (attendance - 0.9)))) ? 1 : 0;
       cohortYear[i] = cohorts[i % cohorts.length];
     }
-    return { milestone: "early_literacy" as const, grade: 2, n, indicators, missed, cohortYear, unknownByReason: {} };
+    return { milestone: "early_literacy" as const, grade: 2, n, indicators, missed, cohortYear, student: new Int32Array(n), row: new Int32Array(n), unknownByReason: {} };
   }
 
   it("validates on the most recent cohort and refits on all", () => {

@@ -50,7 +50,15 @@ export function trainRiskModel(set: TrainingSet, options: TrainOptions): TrainRe
 
 const fitFailures = new Set(["separation", "singular", "not_converged", "insufficient_data"]);
 
-function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
+/** The most recent cohort held out, a model fitted on the earlier ones, and its risks for the held-out students. */
+export interface Holdout {
+  validationCohort: number;
+  earlier: Examples;
+  heldOut: Examples;
+  risks: Float64Array;
+}
+
+export function fitHoldout(set: TrainingSet, options: TrainOptions): Holdout | { skipped: string } {
   const why = tooLittle(set.missed, set.n, "known outcomes");
   if (why) return { skipped: why };
   const cohorts = [...new Set(set.cohortYear)].sort((a, b) => a - b);
@@ -60,11 +68,16 @@ function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
   const earlier = subset(set, (year) => year < validationCohort);
   const earlierWhy = tooLittle(earlier.missed, earlier.n, `known outcomes before the ${validationCohort} validation cohort`);
   if (earlierWhy) return { skipped: earlierWhy };
-
-  const validationModel = fitModel(earlier, set, options);
-  const sm = prepareModel(validationModel);
+  const sm = prepareModel(fitModel(earlier, set, options));
   const risks = new Float64Array(heldOut.n);
   for (let i = 0; i < heldOut.n; i++) risks[i] = sigmoid(logitOf(sm, heldOut.indicators, i * indicatorCount));
+  return { validationCohort, earlier, heldOut, risks };
+}
+
+function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
+  const holdout = fitHoldout(set, options);
+  if ("skipped" in holdout) return holdout;
+  const { validationCohort, earlier, heldOut, risks } = holdout;
   const bothOutcomes = heldOut.missed.some((m) => m === 1) && heldOut.missed.some((m) => m === 0);
   const validation: RiskModel["validation"] = {
     cohort: validationCohort,
@@ -83,11 +96,13 @@ function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
   return { model: { ...fitModel(set, set, options), validation } };
 }
 
-interface Examples {
+export interface Examples {
   n: number;
   indicators: Float64Array;
   missed: Uint8Array;
   cohortYear: Int32Array;
+  /** Each example's index in the training set it came from. */
+  source: Int32Array;
 }
 
 function subset(set: TrainingSet, keep: (year: number) => boolean): Examples {
@@ -96,12 +111,13 @@ function subset(set: TrainingSet, keep: (year: number) => boolean): Examples {
   const indicators = new Float64Array(picked.length * indicatorCount);
   const missed = new Uint8Array(picked.length);
   const cohortYear = new Int32Array(picked.length);
+  const source = Int32Array.from(picked);
   picked.forEach((i, k) => {
     indicators.set(set.indicators.subarray(i * indicatorCount, (i + 1) * indicatorCount), k * indicatorCount);
     missed[k] = set.missed[i];
     cohortYear[k] = set.cohortYear[i];
   });
-  return { n: picked.length, indicators, missed, cohortYear };
+  return { n: picked.length, indicators, missed, cohortYear, source };
 }
 
 function tooLittle(missed: Uint8Array, n: number, what: string): string | undefined {
@@ -120,7 +136,7 @@ function reachRate(missed: Uint8Array): number {
   return missed.length === 0 ? NaN : 1 - m / missed.length;
 }
 
-function fitModel(examples: Examples, set: TrainingSet, options: TrainOptions): Omit<RiskModel, "validation"> {
+function fitModel(examples: Omit<Examples, "source">, set: TrainingSet, options: TrainOptions): Omit<RiskModel, "validation"> {
   const plan = planFeatures(examples.indicators, examples.n);
   const p = plan.columns.length;
   const x = buildDesign(plan, examples.indicators, examples.n);

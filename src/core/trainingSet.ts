@@ -17,6 +17,9 @@ export interface TrainingSet {
   indicators: Float64Array; // n × indicatorCount, NaN = missing
   missed: Uint8Array;
   cohortYear: Int32Array;
+  /** Where each example came from: the history's index and the row's index in it. */
+  student: Int32Array;
+  row: Int32Array;
   unknownByReason: Partial<Record<UnknownReason, number>>;
 }
 
@@ -27,6 +30,8 @@ class ExampleBuffer {
   indicators = new Float64Array(256 * indicatorCount);
   missed = new Uint8Array(256);
   cohortYear = new Int32Array(256);
+  student = new Int32Array(256);
+  row = new Int32Array(256);
   unknownByReason: Partial<Record<UnknownReason, number>> = {};
 
   slot(): number {
@@ -39,6 +44,8 @@ class ExampleBuffer {
       this.indicators = grow(this.indicators, this.indicators.length * 2);
       this.missed = grow(this.missed, this.missed.length * 2);
       this.cohortYear = grow(this.cohortYear, this.cohortYear.length * 2);
+      this.student = grow(this.student, this.student.length * 2);
+      this.row = grow(this.row, this.row.length * 2);
     }
     return this.n++;
   }
@@ -52,7 +59,8 @@ export function buildTrainingSets(histories: readonly StudentHistory[], lastYear
     if (!b) buffers.set(key, (b = new ExampleBuffer()));
     return b;
   };
-  for (const { rows } of histories) {
+  for (let h = 0; h < histories.length; h++) {
+    const { rows } = histories[h];
     const outcomes = milestoneNames.map((m) => milestoneOutcome(m, rows, lastYear));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
@@ -69,6 +77,8 @@ export function buildTrainingSets(histories: readonly StudentHistory[], lastYear
         computeIndicators(rows, i, b.indicators.subarray(slot * indicatorCount, (slot + 1) * indicatorCount));
         b.missed[slot] = outcome.outcome === "missed" ? 1 : 0;
         b.cohortYear[slot] = outcome.cohortYear;
+        b.student[slot] = h;
+        b.row[slot] = i;
       }
     }
   }
@@ -82,6 +92,8 @@ export function buildTrainingSets(histories: readonly StudentHistory[], lastYear
       indicators: b.indicators.slice(0, b.n * indicatorCount),
       missed: b.missed.slice(0, b.n),
       cohortYear: b.cohortYear.slice(0, b.n),
+      student: b.student.slice(0, b.n),
+      row: b.row.slice(0, b.n),
       unknownByReason: b.unknownByReason,
     });
   }
