@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_CELL_SIZE, EwisError, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
+import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_CELL_SIZE, EwisError, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
 import { auditCommand, serveCommand, tokenCreateCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { createProgress } from "./progress.ts";
@@ -7,6 +7,7 @@ import { runTermCommand } from "./runTermCommand.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { DEFAULT_L2 } from "../../training/trainAll.ts";
 import { checkCommand } from "./checkCommand.ts";
+import { evaluateCommand } from "./evaluateCommand.ts";
 import { generateCommand } from "./generateCommand.ts";
 import { scoreCommand } from "./scoreCommand.ts";
 import { trainCommand } from "./trainCommand.ts";
@@ -86,6 +87,17 @@ export function buildProgram(log: (line: string) => void): Command {
     .requiredOption("--out <file>", "scores CSV to write")
     .option("--rejects <file>", "where rejected rows go (default <out>.rejects.csv)")
     .action((options) => scoreCommand(options, log));
+
+  program
+    .command("evaluate")
+    .description("judge every model on its held-out cohort: ROC, AUC interval, cut-points, calibration, tiers, rule-based baselines, equity audit; HTML and JSON")
+    .requiredOption("--history <file>", "student-year CSV with every known year")
+    .requiredOption("--models <dir>", "model directory written by `ewis train`")
+    .requiredOption("--out <dir>", "where evaluation.html, evaluation.json and the model cards go")
+    .addOption(new Option("--seed <s>", "bootstrap seed").default(1).argParser(integer("--seed", 0)))
+    .addOption(new Option("--replicates <n>", "bootstrap replicates").default(1000).argParser(integer("--replicates", 100)))
+    .addOption(new Option("--min-group <n>", "smallest subgroup judged in the equity audit").default(DEFAULT_MIN_GROUP_SIZE).argParser(integer("--min-group", 10)))
+    .action((options) => evaluateCommand(options, log));
 
   program
     .command("run-term")

@@ -5,6 +5,8 @@ import { replaceDirectory } from "./atomicWrite.ts";
 
 export const modelFileName = (model: Pick<RiskModel, "milestone" | "grade">): string => `${model.milestone}-grade${model.grade}.json`;
 const modelFilePattern = /^[a-z_]+-grade\d+\.json$/;
+/** What `ewis evaluate` may add beside the models: a train may replace those too. */
+const evaluationFilePattern = /^(evaluation\.(json|html|rejects\.csv)|model-card-[a-z_]+\.md)$/;
 
 /** NaN has no JSON form; a metric that could not be computed is written as null. */
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -20,7 +22,7 @@ export async function writeModelDirectory(dir: string, models: readonly RiskMode
     throw new EwisError("invalid_argument", "is a file, not a model directory; choose another --out", { file: dir });
   }
   if (existing) {
-    const foreign = (await readdir(dir)).filter((name) => !modelFilePattern.test(name) && !(name in extraFiles));
+    const foreign = (await readdir(dir)).filter((name) => !modelFilePattern.test(name) && !evaluationFilePattern.test(name) && !(name in extraFiles));
     if (foreign.length > 0) {
       throw new EwisError("invalid_argument", `holds files ewis did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}); choose an empty or model directory for --out`, {
         file: dir,
