@@ -58,6 +58,16 @@ describe("ewis evaluate", () => {
     expect(auc([0.1, 0.4, 0.4, 0.4, 0.8, 0.8, 0.2, 0.9], [0, 0, 1, 1, 1, 0, 0, 1])).toBe(0.78125);
   });
 
+  it("takes tolerances from the command line and refuses a bad one", async () => {
+    const out = join(work, "strict");
+    const args = ["node", "ewis", "evaluate", "--history", smallState, "--models", join(root, "models"), "--out", out, "--replicates", "100"];
+    expect(await main([...args, "--tolerance", "falsePositiveRate=0.5", "--tolerance", "auc=0.01"], () => {})).toBe(0);
+    const strict = JSON.parse(await readFile(join(out, "evaluation.json"), "utf8")) as EvaluationReport;
+    expect(strict.tolerances.falsePositiveRate).toBe(0.5);
+    expect(strict.tolerances.auc).toBe(0.01);
+    expect(await main([...args, "--tolerance", "colour=0.1"], () => {})).toBe(2);
+  });
+
   it("writes a model card per milestone with equity findings and the limits", async () => {
     const card = await readFile(join(work, "a", "model-card-on_time_graduation.md"), "utf8");
     expect(card).toContain("a risk tier is a prompt to look, not a verdict on a child");

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { milestoneNames } from "../core/index.ts";
+import { DEFAULT_TOLERANCES, EwisError, milestoneNames, type EvaluationReport } from "../core/index.ts";
 import { writeFileAtomic } from "../io/atomicWrite.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { loadModels, toJson } from "../io/modelFiles.ts";
@@ -15,6 +15,21 @@ export interface EvaluateCommandOptions {
   seed: number;
   replicates: number;
   minGroup: number;
+  tolerance: string[];
+}
+
+/** `metric=value` pairs over the defaults; an unknown metric or a value outside [0, 1] is refused. */
+export function parseTolerances(values: readonly string[]): EvaluationReport["tolerances"] {
+  const tolerances = { ...DEFAULT_TOLERANCES };
+  for (const value of values) {
+    const [metric, raw = ""] = value.split("=");
+    const number = Number(raw);
+    if (!(metric in tolerances) || raw === "" || !(number >= 0 && number <= 1)) {
+      throw new EwisError("invalid_argument", `--tolerance must be metric=value with value 0 to 1 and metric one of ${Object.keys(tolerances).join(", ")}, got "${value}"`);
+    }
+    tolerances[metric as keyof typeof tolerances] = number;
+  }
+  return tolerances;
 }
 
 /** evaluation.json, evaluation.html and one model card per milestone, in `out`. */
@@ -28,6 +43,7 @@ export async function evaluateCommand(options: EvaluateCommandOptions, log: (lin
     replicates: options.replicates,
     seed: options.seed,
     minGroupSize: options.minGroup,
+    tolerances: parseTolerances(options.tolerance),
   });
   await writeFileAtomic(join(options.out, "evaluation.json"), toJson(report));
   await writeFileAtomic(join(options.out, "evaluation.html"), await renderEvaluationReport(report));

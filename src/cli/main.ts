@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_CELL_SIZE, EwisError, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
+import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, EwisError, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
 import { auditCommand, serveCommand, tokenCreateCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { createProgress } from "./progress.ts";
@@ -97,6 +97,7 @@ export function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--seed <s>", "bootstrap seed").default(1).argParser(integer("--seed", 0)))
     .addOption(new Option("--replicates <n>", "bootstrap replicates").default(1000).argParser(integer("--replicates", 100)))
     .addOption(new Option("--min-group <n>", "smallest subgroup judged in the equity audit").default(DEFAULT_MIN_GROUP_SIZE).argParser(integer("--min-group", 10)))
+    .option("--tolerance <metric=value>", `a disparity tolerance, e.g. falsePositiveRate=0.03 (repeatable; metrics: ${Object.keys(DEFAULT_TOLERANCES).join(", ")})`, collect, [])
     .action((options) => evaluateCommand(options, log));
 
   program
