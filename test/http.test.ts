@@ -170,6 +170,24 @@ describe("access matrix", () => {
   });
 });
 
+describe("a student who moved", () => {
+  it("shows history only up to the term asked for, so an old term reveals nothing of where the student is now", () => {
+    const [spring, fall] = store.listTerms();
+    const fallSchools = new Map(store.riskList(fall.id, {}, { all: true }).map((s) => [s.student_id, s.school_id]));
+    const moved = store.riskList(spring.id, { school_id: A1 }, { all: true }).find((s) => fallSchools.has(s.student_id) && fallSchools.get(s.student_id) !== A1);
+    expect(moved).toBeDefined();
+    return (async () => {
+      expect((await get(`/students/${moved!.student_id}`, "counselor")).status).toBe(404);
+      const old = await get(`/students/${moved!.student_id}?term=${spring.id}`, "counselor");
+      expect(old.status).toBe(200);
+      const history = (old.body as { history: { term_id: number }[] }).history;
+      expect(history.length).toBeGreaterThan(0);
+      expect(history.every((h) => h.term_id === spring.id)).toBe(true);
+      expect(old.text).not.toContain(fallSchools.get(moved!.student_id)!);
+    })();
+  });
+});
+
 describe("the risk list", () => {
   it("pages with a cursor through the whole list in risk order, with no row twice", async () => {
     const seen: string[] = [];

@@ -116,13 +116,15 @@ function evaluateOne(
     cutPoints: cutPointPerformance(risks, missed, model.cutPoints),
     calibration: calibrationByDecile(risks, missed),
     tiers: reachByTier(risks, missed, model.cutPoints),
-    baselines,
+    baselines: baselines.map(({ judged: _, ...b }) => b),
     baselineVerdicts: baselines.flatMap((b) => {
-      const modelRecall = tprAtFpr(roc, b.falsePositiveRate);
+      // On the students the rule could judge, and the full-resolution curve: the chart's is thinned.
+      const curve = rocCurve(Array.from(b.judged, (i) => risks[i]), Array.from(b.judged, (i) => missed[i]), Number.MAX_SAFE_INTEGER);
+      const modelRecall = tprAtFpr(curve, b.falsePositiveRate);
       return b.recall > modelRecall + 0.005
         ? [
             `${b.name} catches ${pct(b.recall)} of the students who missed at a false-positive rate of ${pct(b.falsePositiveRate)}; ` +
-              `the model catches ${pct(modelRecall)} at that rate, so here the rule is better.`,
+              `on the same students the model catches ${pct(modelRecall)} at that rate, so here the rule is better.`,
           ]
         : [];
     }),
@@ -133,10 +135,11 @@ function evaluateOne(
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
-/** The rule-based flags states use without a model, on the same held-out students. */
-function baselinesFor(model: RiskModel, students: { rows: readonly StudentYear[]; index: number }[], missed: Uint8Array): BaselinePerformance[] {
-  const baselines: BaselinePerformance[] = [
-    { name: "ABC flag", description: ABC_DESCRIPTION, ...flagPerformance(students.map((s) => abcFlag(s.rows, s.index)), missed) },
+/** The rule-based flags states use without a model, on the same held-out students; `judged` are those a rule could judge. */
+function baselinesFor(model: RiskModel, students: { rows: readonly StudentYear[]; index: number }[], missed: Uint8Array): (BaselinePerformance & { judged: number[] })[] {
+  const everyone = students.map((_, i) => i);
+  const baselines: (BaselinePerformance & { judged: number[] })[] = [
+    { name: "ABC flag", description: ABC_DESCRIPTION, judged: everyone, ...flagPerformance(students.map((s) => abcFlag(s.rows, s.index)), missed) },
   ];
   const offTrack = students.map((s) => freshmanOffTrack(s.rows, s.index));
   const judged = offTrack.flatMap((flag, i) => (flag === undefined ? [] : [i]));
@@ -144,7 +147,8 @@ function baselinesFor(model: RiskModel, students: { rows: readonly StudentYear[]
   if (model.grade >= 10 && judged.length >= students.length / 2) {
     baselines.push({
       name: "Freshman on-track",
-      description: `${FRESHMAN_ON_TRACK_DESCRIPTION} Judged for ${judged.length} of ${students.length} held-out students.`,
+      description: `${FRESHMAN_ON_TRACK_DESCRIPTION} Judged for ${judged.length} of ${students.length} held-out students; its verdict compares the model on those students.`,
+      judged,
       ...flagPerformance(
         judged.map((i) => offTrack[i] as boolean),
         Uint8Array.from(judged, (i) => missed[i]),

@@ -24,7 +24,7 @@ export function parseTolerances(values: readonly string[]): EvaluationReport["to
   for (const value of values) {
     const [metric, raw = ""] = value.split("=");
     const number = Number(raw);
-    if (!(metric in tolerances) || raw === "" || !(number >= 0 && number <= 1)) {
+    if (!Object.hasOwn(tolerances, metric) || raw === "" || !(number >= 0 && number <= 1)) {
       throw new EwisError("invalid_argument", `--tolerance must be metric=value with value 0 to 1 and metric one of ${Object.keys(tolerances).join(", ")}, got "${value}"`);
     }
     tolerances[metric as keyof typeof tolerances] = number;

@@ -37,11 +37,22 @@ export function createApp({ store, rateLimitPerMinute = 600 }: AppOptions): expr
       res.status(429).json({ error: { code: "rate_limited", message: `more than ${rateLimitPerMinute} requests a minute; slow down` } });
     },
   });
+  // Before the token is checked, by address: requests with bad tokens cost a lookup too.
+  const addressLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: rateLimitPerMinute * 10,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? "")}`,
+    handler: (_req, res) => {
+      res.status(429).json({ error: { code: "rate_limited", message: "too many requests from this address; slow down" } });
+    },
+  });
   const document = openApiDocument(routes, ewisVersion);
   api.get("/openapi.json", limiter, (_req, res) => {
     res.json(document);
   });
-  for (const route of routes) api.get(route.path, ...(route.public ? [limiter] : [auth, limiter]), handlerFor(route, store));
+  for (const route of routes) api.get(route.path, ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, store));
   api.use(notFoundHandler);
   app.use("/api/v1", api);
 

@@ -140,16 +140,18 @@ export class SqliteScoreStore implements ScoreStore {
       .prepare(`SELECT ${listedColumns}, indicators FROM scores WHERE term_id = ? AND student_id = ?${visible.where} ORDER BY milestone`)
       .all(termId, studentId, ...visible.values) as Row[];
     if (rows.length === 0) return undefined;
-    // The whole history of a student who is in scope now, earlier schools included: the record
-    // moves with the student, as the tier change on each score already shows.
+    // The student's history up to the term asked for, earlier schools included: the record
+    // moves with the student, as each score's tier change already shows. Never a later term:
+    // being in scope in an old term must not reveal where the student is now.
+    const asked = this.db.prepare("SELECT school_year, label, seq FROM terms WHERE id = ?").get(termId) as TermPlace;
     const history = this.db
       .prepare(
         `SELECT s.term_id, t.school_year, t.label, t.seq, s.milestone, s.grade, s.risk, s.tier FROM scores s JOIN terms t ON t.id = s.term_id
          WHERE s.student_id = ? ORDER BY t.school_year, t.seq, s.milestone`,
       )
       .all(studentId) as (StudentDetail["history"][number] & { seq: number })[];
-    history.sort((a, b) => compareTerms(a, b) || (a.milestone < b.milestone ? -1 : 1));
-    return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history: history.map(({ seq: _, ...h }) => h) };
+    const upToAsked = history.filter((h) => compareTerms(h, asked) <= 0).sort((a, b) => compareTerms(a, b) || (a.milestone < b.milestone ? -1 : 1));
+    return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history: upToAsked.map(({ seq: _, ...h }) => h) };
   }
 
   places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[] {
