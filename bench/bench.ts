@@ -12,6 +12,7 @@ import { writeScores } from "../src/io/scoresFile.ts";
 import { DEFAULT_L2, trainModels } from "../training/trainAll.ts";
 import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
 import { benchApiLatency } from "./apiLatency.ts";
+import { benchLargeFit } from "./fitLarge.ts";
 
 const { values } = parseArgs({
   options: { students: { type: "string", default: "40000" }, seed: { type: "string", default: "1" }, "term-students": { type: "string", default: "100000" } },
@@ -58,6 +59,7 @@ try {
   const write = await timed(() => writeScores(join(dir, "scores.csv"), score.result.scores));
   const termRun = await benchTermRun(dir, Number(values["term-students"]));
   const api = await benchApiLatency(join(dir, "bench.db"));
+  const largeFit = benchLargeFit();
   console.log(
     JSON.stringify(
       {
@@ -71,6 +73,7 @@ try {
         writeScores: { seconds: write.seconds, rowsPerSecond: rate(score.result.scores.length, write.seconds) },
         termRun,
         api,
+        largeFit,
       },
       null,
       2,
