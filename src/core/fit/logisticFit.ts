@@ -128,6 +128,39 @@ function check(problem: LogisticProblem): Checked {
  * (k×k row-major). Returns how many rows are predicted perfectly (|y - μ| < SATURATION).
  * The penalty is not included.
  */
+const ROW_BLOCK = 4;
+
+/**
+ * Adds Σ w_i·x̃_i·x̃_iᵀ (x̃ = [1, x]) over up to four rows to the upper triangle of `hess`.
+ * Four rows per pass read and write each Hessian entry once instead of four times: the
+ * Hessian is the O(n·p²) part of a fit, and its memory traffic, not the arithmetic, bounds it.
+ */
+function addRowsToHessian(x: Float64Array, p: number, k: number, hess: Float64Array, w: Float64Array, rows: Int32Array, count: number): void {
+  if (count < ROW_BLOCK) {
+    for (let r = 0; r < count; r++) {
+      const off = rows[r];
+      const wr = w[r];
+      hess[0] += wr;
+      for (let a = 0; a < p; a++) {
+        const wa = wr * x[off + a];
+        hess[a + 1] += wa;
+        const rowA = (a + 1) * k + 1;
+        for (let b = a; b < p; b++) hess[rowA + b] += wa * x[off + b];
+      }
+    }
+    return;
+  }
+  const o0 = rows[0], o1 = rows[1], o2 = rows[2], o3 = rows[3];
+  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+  hess[0] += w0 + w1 + w2 + w3;
+  for (let a = 0; a < p; a++) {
+    const a0 = w0 * x[o0 + a], a1 = w1 * x[o1 + a], a2 = w2 * x[o2 + a], a3 = w3 * x[o3 + a];
+    hess[a + 1] += a0 + a1 + a2 + a3;
+    const rowA = (a + 1) * k + 1;
+    for (let b = a; b < p; b++) hess[rowA + b] += a0 * x[o0 + b] + a1 * x[o1 + b] + a2 * x[o2 + b] + a3 * x[o3 + b];
+  }
+}
+
 function accumulate(
   prob: Checked,
   beta: Float64Array,
@@ -139,6 +172,9 @@ function accumulate(
   grad.fill(0);
   hess?.fill(0);
   let saturated = 0;
+  const weights = new Float64Array(ROW_BLOCK);
+  const rows = new Int32Array(ROW_BLOCK);
+  let pending = 0;
   for (let i = 0; i < n; i++) {
     const off = i * p;
     let eta = beta[0];
@@ -153,15 +189,15 @@ function accumulate(
     for (let j = 0; j < p; j++) grad[j + 1] += r * x[off + j];
     if (hess) {
       const w = mu * oneMinusMu;
-      hess[0] += w;
-      for (let a = 0; a < p; a++) {
-        const wa = w * x[off + a];
-        hess[a + 1] += wa;
-        const rowA = (a + 1) * k + 1;
-        for (let b = a; b < p; b++) hess[rowA + b] += wa * x[off + b];
+      weights[pending] = w;
+      rows[pending++] = off;
+      if (pending === ROW_BLOCK) {
+        addRowsToHessian(x, p, k, hess, weights, rows, pending);
+        pending = 0;
       }
     }
   }
+  if (hess && pending > 0) addRowsToHessian(x, p, k, hess, weights, rows, pending);
   if (hess) {
     // Mirror exactly: ml-matrix's Cholesky rejects a matrix that is not bitwise symmetric.
     for (let a = 0; a < k; a++) {
