@@ -63,6 +63,14 @@ try {
   console.log(
     JSON.stringify(
       {
+        // The keys issue 6 compares runs by; the term run and the API use the term-run state.
+        students: termRun.students,
+        read_rows_per_s: rate(rows.length, read.seconds),
+        score_rows_per_s: rate(score.result.scores.length, score.seconds),
+        term_run_s: termRun.seconds,
+        term_run_peak_rss_mb: termRun.peakMemoryMB,
+        api_school_list_p99_ms: api.schoolRiskList.p99ms,
+        fit_1m_x25_s: largeFit.fit_1m_x25_s,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
         state: { students, rows: rows.length, trainingExamples: examples, models: train.result.models.length, scoredYear: lastYear },
         generate: { seconds: generate.seconds, rowsPerSecond: rate(rows.length, generate.seconds) },
