@@ -59,9 +59,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     }
 
     progress.stage("rollups", term.scores.length, "scores");
-    // Tier changes and rollup changes are filled in by the store inside the publishing
-    // transaction, against the previous term as it stands then.
-    const publication = publicationOf(term.scores, undefined, options.minCell);
+    const publication = publicationOf(term.scores, options.minCell);
     progress.end();
 
     progress.stage("publish", publication.scores.length + publication.rollups.length, "rows");

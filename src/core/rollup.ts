@@ -62,11 +62,8 @@ interface Group {
   riskSum: number;
 }
 
-/**
- * `previous` holds the previous published term's cells by `rollupKeyString`, for the change
- * columns: a change is shown only where both terms show the number it is made from.
- */
-export function computeRollups(inputs: Iterable<RollupInput>, threshold: number, previous: ReadonlyMap<string, RollupCell> = new Map()): RollupCell[] {
+/** Change columns start empty: the store fills them against the previous term when it publishes. */
+export function computeRollups(inputs: Iterable<RollupInput>, threshold: number): RollupCell[] {
   const groups = new Map<string, Group>();
   const add = (key: RollupKey, tierIndex: number, risk: number) => {
     const id = rollupKeyString(key);
@@ -106,7 +103,7 @@ export function computeRollups(inputs: Iterable<RollupInput>, threshold: number,
     if (g.counts[0] < threshold) smallGroup.fill(1, i * 4, i * 4 + 4);
   });
   const hidden = suppressCells(counts, relationsOf(ordered, index), threshold, smallGroup);
-  return ordered.map((g, i) => cellOf(g, hidden.subarray(i * 4, i * 4 + 4), previous));
+  return ordered.map((g, i) => cellOf(g, hidden.subarray(i * 4, i * 4 + 4)));
 }
 
 /** Every additive tie a reader could subtract along: tiers → group, values → everyone, grades → all grades, schools → district → state. */
@@ -144,13 +141,10 @@ export function rollupChange(
   return { mean_risk_change: change(now.mean_risk, before?.mean_risk), high_share_change: change(now.share_high, before?.share_high) };
 }
 
-function cellOf(g: Group, hidden: Uint8Array, previous: ReadonlyMap<string, RollupCell>): RollupCell {
+function cellOf(g: Group, hidden: Uint8Array): RollupCell {
   const shown = (f: number) => (hidden[f] ? null : g.counts[f]);
   const n = g.counts[0];
   const share = (f: number) => (hidden[0] || hidden[f] ? null : g.counts[f] / n);
-  const mean_risk = hidden[0] ? null : g.riskSum / n;
-  const share_high = share(3);
-  const now = { mean_risk, share_high };
   return {
     ...g.key,
     n: shown(0),
@@ -159,9 +153,10 @@ function cellOf(g: Group, hidden: Uint8Array, previous: ReadonlyMap<string, Roll
     high: shown(3),
     share_low: share(1),
     share_moderate: share(2),
-    share_high,
-    mean_risk,
-    ...rollupChange(now, previous.get(rollupKeyString(g.key))),
+    share_high: share(3),
+    mean_risk: hidden[0] ? null : g.riskSum / n,
+    mean_risk_change: null,
+    high_share_change: null,
     suppressed: countFields.filter((_, f) => hidden[f] === 1),
   };
 }

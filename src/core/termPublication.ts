@@ -1,6 +1,6 @@
 import { formatDrivers, type Driver } from "./riskScore.ts";
-import { computeRollups, rollupKeyString, type RollupCell } from "./rollup.ts";
-import { tierChange, type RiskTier, type TierChange } from "./riskTier.ts";
+import { computeRollups, type RollupCell } from "./rollup.ts";
+import type { RiskTier, TierChange } from "./riskTier.ts";
 import type { StudentScore } from "./termScores.ts";
 
 /** A score as published: drivers in their compact text form, and the tier move since last term. */
@@ -12,25 +12,13 @@ export interface PublishedScore extends Omit<StudentScore, "drivers"> {
 
 export const tierKey = (studentId: string, milestone: string): string => `${studentId}\u0000${milestone}`;
 
-export interface PreviousTerm {
-  /** Tier by `tierKey(student, milestone)`. */
-  tiers: ReadonlyMap<string, RiskTier>;
-  rollups: readonly RollupCell[];
-}
-
 /**
- * Everything a term publishes, from its scores and the previous published term: each score's
- * change of tier, and the suppressed rollups with their change from last term.
+ * Everything a term publishes, from its scores: drivers in compact form and the suppressed
+ * rollups. Tier changes and rollup changes are not known here: they depend on the previous
+ * term as it stands when the term is published, so the store fills them inside the publishing
+ * transaction (`tierChange`, `rollupChange`); until then each score reads as new.
  */
-export function publicationOf(
-  scores: readonly StudentScore[],
-  previous: PreviousTerm | undefined,
-  threshold: number,
-): { scores: PublishedScore[]; rollups: RollupCell[] } {
-  const published = scores.map((s): PublishedScore => {
-    const before = previous?.tiers.get(tierKey(s.student_id, s.milestone));
-    return { ...s, drivers: formatDrivers(s.drivers as Driver[]), previous_tier: before ?? null, change: tierChange(before, s.tier) };
-  });
-  const previousCells = new Map((previous?.rollups ?? []).map((c) => [rollupKeyString(c), c]));
-  return { scores: published, rollups: computeRollups(published, threshold, previousCells) };
+export function publicationOf(scores: readonly StudentScore[], threshold: number): { scores: PublishedScore[]; rollups: RollupCell[] } {
+  const published = scores.map((s): PublishedScore => ({ ...s, drivers: formatDrivers(s.drivers as Driver[]), previous_tier: null, change: "new" }));
+  return { scores: published, rollups: computeRollups(published, threshold) };
 }
