@@ -71,14 +71,23 @@ function candidateColumns(indicators: Float64Array, n: number): FeaturePlan {
   return { columns, fill };
 }
 
+/**
+ * A column's value from its indicator's raw value (NaN = missing): a missing flag is 1 or 0; a
+ * value column takes the training mean when missing and is held to the training range. The one
+ * rule for training designs and for scoring.
+ */
+export function columnValue(raw: number, isMissingFlag: boolean, fill: number, min: number, max: number): number {
+  if (isMissingFlag) return Number.isNaN(raw) ? 1 : 0;
+  return Number.isNaN(raw) ? fill : Math.min(max, Math.max(min, raw));
+}
+
 /** One design row from one indicator row; `out` has length `plan.columns.length`. */
 export function designRow(plan: FeaturePlan, indicators: Float64Array, offset: number, out: Float64Array, outOffset = 0): void {
   const { columns, fill } = plan;
   for (let j = 0; j < columns.length; j++) {
     const column = columns[j];
     const v = indicators[offset + indicatorIndex[column.indicator]];
-    out[outOffset + j] =
-      column.kind === "missing" ? (Number.isNaN(v) ? 1 : 0) : Number.isNaN(v) ? (fill[column.indicator] as number) : Math.min(column.max, Math.max(column.min, v));
+    out[outOffset + j] = columnValue(v, column.kind === "missing", fill[column.indicator] ?? 0, column.min, column.max);
   }
 }
 

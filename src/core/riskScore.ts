@@ -1,4 +1,5 @@
 import { EwisError } from "./errors.ts";
+import { columnValue } from "./design.ts";
 import { sigmoid } from "./fit/sigmoid.ts";
 import { riskFactorIndicators, indicatorIndex, indicatorNames, type IndicatorName } from "./indicators.ts";
 import type { RiskModel } from "./riskModel.ts";
@@ -79,9 +80,7 @@ export function scoreIndicators(sm: ScoringModel, indicators: Float64Array, offs
 export function logitOf(sm: ScoringModel, indicators: Float64Array, offset = 0, contributions?: Float64Array): number {
   let logit = sm.intercept;
   for (let j = 0; j < sm.coefficient.length; j++) {
-    const raw = indicators[offset + sm.indicatorOf[j]];
-    const missing = Number.isNaN(raw);
-    const x = sm.isMissingFlag[j] ? (missing ? 1 : 0) : missing ? sm.fill[j] : Math.min(sm.max[j], Math.max(sm.min[j], raw));
+    const x = columnValue(indicators[offset + sm.indicatorOf[j]], sm.isMissingFlag[j] === 1, sm.fill[j], sm.min[j], sm.max[j]);
     const share = (sm.coefficient[j] * (x - sm.mean[j])) / sm.sd[j];
     logit += share;
     if (contributions) contributions[sm.indicatorOf[j]] += share;
