@@ -1,4 +1,4 @@
-import { EwisError, type StudentYear } from "../core/index.ts";
+import { EwisError, lastSchoolYear, type StudentYear } from "../core/index.ts";
 import { readHistory, writeRejects, type HistoryReadResult } from "../io/readHistory.ts";
 
 /**
@@ -13,4 +13,10 @@ export async function readHistoryForRun(file: string, rejectsFile: string, log: 
   if (result.rejects.length > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
   if (result.accepted === 0) throw new EwisError("invalid_file", "no valid rows to work with", { file });
   return result;
+}
+
+/** The error for a scored year in which no student of the history is enrolled, naming the years it holds. */
+export function noOneEnrolled(year: number, rows: readonly StudentYear[], file: string): EwisError {
+  const first = rows.reduce((min, r) => Math.min(min, r.school_year), Infinity);
+  return new EwisError("invalid_argument", `no student is enrolled in ${year}; the history holds ${first} to ${lastSchoolYear(rows)}`, { file });
 }

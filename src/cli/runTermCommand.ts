@@ -1,8 +1,9 @@
 import { stat } from "node:fs/promises";
-import { EwisError, groupHistories, lastSchoolYear, MIN_CELL_SIZE, publicationOf, scoreTerm } from "../core/index.ts";
+import { EwisError, groupHistories, MIN_CELL_SIZE, publicationOf, scoreTerm } from "../core/index.ts";
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
+import { noOneEnrolled } from "./historyInput.ts";
 import type { Progress } from "./progress.ts";
 
 export interface RunTermOptions {
@@ -50,13 +51,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     progress.stage("score", histories.length, "students");
     const term = scoreTerm(histories, options.year, models);
     progress.end();
-    if (term.studentsEnrolled === 0) {
-      await failedRun(
-        new EwisError("invalid_argument", `no student is enrolled in ${options.year}; the history's last year is ${lastSchoolYear(history.rows)}`, {
-          file: options.history,
-        }),
-      );
-    }
+    if (term.studentsEnrolled === 0) await failedRun(noOneEnrolled(options.year, history.rows, options.history));
 
     progress.stage("rollups", term.scores.length, "scores");
     const publication = publicationOf(term.scores, options.minCell);

@@ -1,7 +1,7 @@
-import { EwisError, groupHistories, lastSchoolYear, scoreTerm, type RiskTier } from "../core/index.ts";
+import { groupHistories, scoreTerm, type RiskTier } from "../core/index.ts";
 import { loadModels } from "../io/modelFiles.ts";
 import { writeScores } from "../io/scoresFile.ts";
-import { readHistoryForRun } from "./historyInput.ts";
+import { noOneEnrolled, readHistoryForRun } from "./historyInput.ts";
 
 export interface ScoreCommandOptions {
   history: string;
@@ -16,12 +16,7 @@ export async function scoreCommand(options: ScoreCommandOptions, log: (line: str
   const models = await loadModels(options.models);
   const history = await readHistoryForRun(options.history, options.rejects ?? `${options.out}.rejects.csv`, log);
   const term = scoreTerm(groupHistories(history.rows), options.year, models);
-  if (term.studentsEnrolled === 0) {
-    const first = history.rows.reduce((min, r) => Math.min(min, r.school_year), Infinity);
-    throw new EwisError("invalid_argument", `no student is enrolled in ${options.year}; the history holds ${first} to ${lastSchoolYear(history.rows)}`, {
-      file: options.history,
-    });
-  }
+  if (term.studentsEnrolled === 0) throw noOneEnrolled(options.year, history.rows, options.history);
   await writeScores(options.out, term.scores);
   const tiers: Record<RiskTier, number> = { low: 0, moderate: 0, high: 0 };
   for (const s of term.scores) tiers[s.tier]++;
