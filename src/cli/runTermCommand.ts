@@ -3,7 +3,7 @@ import { EwisError, groupHistories, MIN_CELL_SIZE, publicationOf, scoreTerm } fr
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
-import { noOneEnrolled } from "./historyInput.ts";
+import { logRead, noOneEnrolled } from "./historyInput.ts";
 import type { Progress } from "./progress.ts";
 
 export interface RunTermOptions {
@@ -33,8 +33,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     progress.stage("read", size, "bytes");
     const history = await readHistory(options.history, { onProgress: ({ bytes }) => progress.update(bytes) });
     progress.end();
-    for (const warning of history.warnings) log(`warning: ${warning}`);
-    log(`${options.history}: ${history.read} rows read, ${history.accepted} accepted, ${history.rejected} rejected`);
+    logRead(options.history, history, log);
     // The rejects file belongs to the published term: written once the term is, so a failed
     // run never overwrites the rejects of the term that stands.
     const rejectsFile = options.rejects ?? `${options.db}.${options.year}-${options.term}.rejects.csv`;
