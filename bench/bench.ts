@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { mkdtemp, rm } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
-import { buildTrainingSets, groupHistories, lastSchoolYear, scoreTerm } from "../src/core/index.ts";
+import { buildTrainingSets, scoreTerm } from "../src/core/index.ts";
 import { writeStreamAtomic } from "../src/io/atomicWrite.ts";
 import { readHistory } from "../src/io/readHistory.ts";
 import { writeScores } from "../src/io/scoresFile.ts";
@@ -95,12 +95,13 @@ async function benchPipeline(dir: string) {
   const file = join(dir, "state.csv");
   const generate = await timed(() => writeStreamAtomic(file, (out) => writeSyntheticState({ students, seed: Number(values.seed) }, out)));
   const read = await timed(() => readHistory(file));
-  const rows = read.result.rows;
-  const lastYear = lastSchoolYear(rows);
-  const features = await timed(() => buildTrainingSets(groupHistories(rows), lastYear));
+  const { table } = read.result;
+  const rows = { length: table.rowCount };
+  const lastYear = table.lastYear;
+  const features = await timed(() => buildTrainingSets([...table.histories()], lastYear));
   const examples = [...features.result.values()].reduce((sum, set) => sum + set.n, 0);
   const train = await timed(() => trainModels(features.result, { l2: DEFAULT_L2, ewisVersion: "bench", data: { sha256: read.result.sha256, rows: rows.length } }));
-  const score = await timed(() => scoreTerm(groupHistories(rows), lastYear, train.result.models));
+  const score = await timed(() => scoreTerm(table.histories(), lastYear, train.result.models));
   const write = await timed(() => writeScores(join(dir, "scores.csv"), score.result.scores));
   return {
     state: { students, rows: rows.length, trainingExamples: examples, models: train.result.models.length, scoredYear: lastYear },

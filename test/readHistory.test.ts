@@ -6,7 +6,7 @@ import { parse } from "csv-parse/sync";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { EwisError, studentYearColumns } from "../src/core/index.ts";
+import { EwisError, studentYearColumns, type StudentYear } from "../src/core/index.ts";
 import { duplicateKeyColumn, readHistory, wholeRowColumn, writeRejects, type HistoryReadResult, type Reject } from "../src/io/readHistory.ts";
 import { firstInvalidUtf8, Utf8CheckStream } from "../src/io/utf8Decoder.ts";
 
@@ -56,23 +56,36 @@ function row(over: Partial<Record<Column, string>> = {}): string {
   return studentYearColumns.map((c) => over[c] ?? base[c]).join(",");
 }
 
-/** Reads and checks the invariant every result must keep. */
-async function read(file: string): Promise<HistoryReadResult> {
-  const result = await readHistory(file);
+type ReadWithRows = HistoryReadResult & { rows: StudentYear[] };
+
+/**
+ * Reads on one thread and in two parallel ranges, checks that both say exactly the same, and
+ * checks the invariant every result must keep.
+ */
+async function read(file: string): Promise<ReadWithRows> {
+  const result = await readHistory(file, { readers: 1 });
+  const parallel = await readHistory(file, { readers: 2 });
+  const rows = result.table.rows();
+  expect({ ...parallel, table: parallel.table.rows(), readers: 0 }).toEqual({ ...result, table: rows, readers: 0 });
   expect(result.read).toBe(result.accepted + result.rejected);
-  expect(result.rows).toHaveLength(result.accepted);
+  expect(rows).toHaveLength(result.accepted);
   expect(new Set(result.rejects.map((r) => r.line)).size).toBe(result.rejected);
-  return result;
+  return { ...result, rows };
 }
 
 async function readError(file: string): Promise<EwisError> {
-  try {
-    await readHistory(file);
-  } catch (error) {
-    expect(error).toBeInstanceOf(EwisError);
-    return error as EwisError;
-  }
-  throw new Error(`expected ${file} to be refused`);
+  const refusal = async (readers: number) => {
+    try {
+      await readHistory(file, { readers });
+    } catch (error) {
+      expect(error).toBeInstanceOf(EwisError);
+      return error as EwisError;
+    }
+    throw new Error(`expected ${file} to be refused`);
+  };
+  const [one, two] = [await refusal(1), await refusal(2)];
+  expect(two.message).toBe(one.message);
+  return one;
 }
 
 describe("readHistory: valid rows", () => {
@@ -502,5 +515,48 @@ describe("writeRejects", () => {
     const out = join(dir, "no-rejects.csv");
     await writeRejects(out, []);
     expect(readFileSync(out, "utf8")).toBe("line,column,value,reason,record\n");
+  });
+});
+
+describe("readHistory: parallel ranges", () => {
+  /** 400 rows with problems on both sides of the middle, CRLF endings and a key repeated across the cut. */
+  function mixedFile(quotedNewlineAt?: number): string {
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const over: Partial<Record<Column, string>> = { student_id: `S${i % 150}`, school_year: String(2010 + Math.floor(i / 150)) };
+      if (i % 37 === 5) over.grade = "13";
+      if (i % 53 === 7) over.days_present = "181";
+      if (i === 10 || i === 390) Object.assign(over, { student_id: "DUP", school_year: "2020" });
+      if (i === quotedNewlineAt) over.district_id = `"D${"x".repeat(200)}\n1"`;
+      lines.push(row(over));
+    }
+    return csvFile(`${header}\r\n${lines.join("\r\n")}\r\n`);
+  }
+
+  it("reads in two ranges and says exactly what one thread says", async () => {
+    const file = mixedFile();
+    const parallel = await readHistory(file, { readers: 2 });
+    expect(parallel.readers).toBe(2);
+    const result = await read(file);
+    expect(result.rejects.filter((r) => r.column === duplicateKeyColumn).map((r) => r.line)).toEqual([12, 392]);
+    expect(result.rejects.some((r) => r.line > 200 && r.column === "grade")).toBe(true);
+    expect(result.table.studentCount).toBe(150);
+  });
+
+  it("goes back to one thread when a cut falls inside a quoted field", async () => {
+    // Move a quoted field with line breaks until the first LF after the middle is inside it.
+    let file = "";
+    for (let at = 150; at < 250 && file === ""; at++) {
+      const candidate = mixedFile(at);
+      const text = readFileSync(candidate, "latin1");
+      const middle = Math.floor(text.length / 2);
+      const quote = text.indexOf('"D');
+      if (quote < middle && text.indexOf("\n", quote) >= middle) file = candidate;
+    }
+    expect(file).not.toBe("");
+    const parallel = await readHistory(file, { readers: 2 });
+    expect(parallel.readers).toBe(1);
+    const result = await read(file);
+    expect(result.rejects.some((r) => r.column === "district_id" && r.value.startsWith("Dxxx"))).toBe(true);
   });
 });

@@ -1,11 +1,11 @@
-import { EwisError, lastSchoolYear, type StudentYear } from "../core/index.ts";
+import { EwisError, type HistoryTable } from "../core/index.ts";
 import { readHistory, writeRejects, type HistoryReadResult } from "../io/readHistory.ts";
 
 /**
  * Reads a history for a command: prints rows read / accepted / rejected and any warnings,
  * writes the rejects file (header only when there are none), and stops the run when nothing was accepted.
  */
-export async function readHistoryForRun(file: string, rejectsFile: string, log: (line: string) => void): Promise<HistoryReadResult & { rows: StudentYear[] }> {
+export async function readHistoryForRun(file: string, rejectsFile: string, log: (line: string) => void): Promise<HistoryReadResult> {
   const result = await readHistory(file);
   logRead(file, result, log);
   await writeRejects(rejectsFile, result.rejects);
@@ -21,7 +21,6 @@ export function logRead(file: string, result: HistoryReadResult, log: (line: str
 }
 
 /** The error for a scored year in which no student of the history is enrolled, naming the years it holds. */
-export function noOneEnrolled(year: number, rows: readonly StudentYear[], file: string): EwisError {
-  const first = rows.reduce((min, r) => Math.min(min, r.school_year), Infinity);
-  return new EwisError("invalid_argument", `no student is enrolled in ${year}; the history holds ${first} to ${lastSchoolYear(rows)}`, { file });
+export function noOneEnrolled(year: number, table: HistoryTable, file: string): EwisError {
+  return new EwisError("invalid_argument", `no student is enrolled in ${year}; the history holds ${table.firstYear} to ${table.lastYear}`, { file });
 }

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { EwisError, groupHistories, MIN_CELL_SIZE, publicationOf, scoreTerm } from "../core/index.ts";
+import { EwisError, MIN_CELL_SIZE, publicationOf, scoreTerm } from "../core/index.ts";
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
@@ -46,11 +46,10 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     };
     if (history.accepted === 0) await failedRun(new EwisError("invalid_file", "no valid rows to work with", { file: options.history }));
 
-    const histories = groupHistories(history.rows);
-    progress.stage("score", histories.length, "students");
-    const term = scoreTerm(histories, options.year, models);
+    progress.stage("score", history.table.studentCount, "students");
+    const term = scoreTerm(history.table.histories(), options.year, models);
     progress.end();
-    if (term.studentsEnrolled === 0) await failedRun(noOneEnrolled(options.year, history.rows, options.history));
+    if (term.studentsEnrolled === 0) await failedRun(noOneEnrolled(options.year, history.table, options.history));
 
     progress.stage("rollups", term.scores.length, "scores");
     const publication = publicationOf(term.scores, options.minCell);

@@ -1,4 +1,4 @@
-import { groupHistories, scoreTerm, type RiskTier } from "../core/index.ts";
+import { scoreTerm, type RiskTier } from "../core/index.ts";
 import { loadModels } from "../io/modelFiles.ts";
 import { writeScores } from "../io/scoresFile.ts";
 import { noOneEnrolled, readHistoryForRun } from "./historyInput.ts";
@@ -15,8 +15,8 @@ export async function scoreCommand(options: ScoreCommandOptions, log: (line: str
   const started = performance.now();
   const models = await loadModels(options.models);
   const history = await readHistoryForRun(options.history, options.rejects ?? `${options.out}.rejects.csv`, log);
-  const term = scoreTerm(groupHistories(history.rows), options.year, models);
-  if (term.studentsEnrolled === 0) throw noOneEnrolled(options.year, history.rows, options.history);
+  const term = scoreTerm(history.table.histories(), options.year, models);
+  if (term.studentsEnrolled === 0) throw noOneEnrolled(options.year, history.table, options.history);
   await writeScores(options.out, term.scores);
   const tiers: Record<RiskTier, number> = { low: 0, moderate: 0, high: 0 };
   for (const s of term.scores) tiers[s.tier]++;

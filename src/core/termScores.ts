@@ -53,7 +53,7 @@ export interface TermScores {
  * milestone whose band holds their grade. Rows after the year are ignored, so a history file
  * that runs on can be scored for any past term.
  */
-export function scoreTerm(histories: readonly StudentHistory[], schoolYear: number, models: readonly RiskModel[]): TermScores {
+export function scoreTerm(histories: Iterable<StudentHistory>, schoolYear: number, models: readonly RiskModel[]): TermScores {
   const byKey = new Map<string, ScoringModel>();
   for (const model of models) byKey.set(trainingSetKey(model.milestone, model.grade), prepareModel(model));
   const indicators = new Float64Array(indicatorCount);

@@ -9,24 +9,27 @@ import { EwisError } from "../core/index.ts";
  * character that is split across two chunks, so a valid file never fails on a chunk boundary.
  */
 export class Utf8CheckStream extends Transform {
-  private readonly hash: Hash = createHash("sha256");
+  private readonly hash: Hash | undefined;
   private readonly decoder = new TextDecoder("utf-8", { fatal: true });
   /** Bytes that went through so far: read progress for a long file. */
   bytes = 0;
-  /** Line breaks (LF) before the current chunk: only for error messages. */
-  private lines = 0;
+  /** Line breaks (LF) before the current chunk: for error messages, and where the next range's lines start. */
+  lines = 0;
 
-  constructor(private readonly file: string) {
+  /** `hash: false` for a reader of one part of the file: the whole file's fingerprint is taken elsewhere. */
+  constructor(private readonly file: string, options: { hash?: boolean } = {}) {
     super({ highWaterMark: 1 << 20 });
+    this.hash = options.hash === false ? undefined : createHash("sha256");
   }
 
   /** Hex SHA-256 of every byte that went through; call once the stream has finished. */
   digest(): string {
+    if (!this.hash) throw new Error("this stream was made without a hash");
     return this.hash.digest("hex");
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     try {
       this.decoder.decode(chunk, { stream: true });
     } catch {
