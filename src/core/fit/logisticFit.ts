@@ -17,7 +17,11 @@
  * Shapes: x is row-major n×p with NO intercept column; y has n values in {0, 1}; coef and
  * stdErr have length p + 1, intercept first.
  * Cost: O(n·p²) time per iteration to build H, O(p³) to factor it, O(n·p + p²) memory; no
- * allocation per row. Typically 5–8 iterations.
+ * allocation per row. Typically 5–8 iterations, one pass over the rows each (rowPass.ts: η,
+ * gradient, H and ℓ together). From WARM_START_ROWS rows on, a subsample's fit and chord steps
+ * replace all but one of the O(n·p²) passes (see fitFromSample). The passes go through
+ * `options.accumulator` when given (src/parallel spreads them over threads); the fit itself
+ * stays synchronous either way.
  *
  * Throws EwisError with code
  *   - "invalid_argument"  bad shapes, n = 0, non-finite x, y not 0/1, bad options;
@@ -38,7 +42,11 @@
  */
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import { EwisError } from "../errors.ts";
-import { logLossFromLogit, sigmoid } from "./sigmoid.ts";
+import { allRows, mirrorUpper, SATURATION, type RowAccumulator, type RowData, type RowSums } from "./rowPass.ts";
+import { logLossFromLogit } from "./sigmoid.ts";
+
+export type { RowAccumulator, RowData, RowSums };
+export { allRows, sumRows } from "./rowPass.ts";
 
 export interface LogisticProblem {
   /** Row-major n×p, no intercept column. */
@@ -60,6 +68,12 @@ export interface FitLogisticOptions extends LogisticProblem {
   featureNames?: readonly string[];
   /** Start large fits from a subsample's fit (default: from WARM_START_ROWS rows on). */
   warmStart?: boolean;
+  /**
+   * Runs the passes over all n rows (default `allRows`, on this thread). src/parallel's RowPool
+   * offers one that splits the rows across threads; it is synchronous too (the calling thread
+   * works on its share and then waits), so fitLogistic stays a plain synchronous function.
+   */
+  accumulator?: RowAccumulator;
 }
 
 export interface LogisticFit {
@@ -75,8 +89,6 @@ export interface LogisticFit {
 
 const DEFAULT_MAX_ITERATIONS = 100;
 const DEFAULT_TOLERANCE = 1e-8;
-/** A row is "predicted perfectly" when its fitted probability is this close to its outcome. */
-const SATURATION = 1e-10;
 /** A Cholesky pivot below this fraction of its diagonal entry means a dependent column. */
 const PIVOT_RATIO = 1e-10;
 /** Consecutive non-shrinking steps (with saturated rows) that count as divergence. */
@@ -85,10 +97,29 @@ const MAX_HALVINGS = 40;
 
 interface Checked {
   x: Float64Array;
-  y: ArrayLike<number>;
+  /** Always a Uint8Array: the row passes then see one element type (V8 specialises them on it). */
+  y: Uint8Array;
   n: number;
   p: number;
   l2: number;
+}
+
+/**
+ * x_i - x_i is 0 for every finite x_i and NaN otherwise: one cheap sum over the design (four
+ * independent ones, so the additions do not wait on each other), and the slow search for the
+ * culprit only when something is wrong.
+ */
+function allFinite(x: Float64Array): boolean {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const whole = x.length - (x.length % 4);
+  for (let i = 0; i < whole; i += 4) {
+    s0 += x[i] - x[i];
+    s1 += x[i + 1] - x[i + 1];
+    s2 += x[i + 2] - x[i + 2];
+    s3 += x[i + 3] - x[i + 3];
+  }
+  for (let i = whole; i < x.length; i++) s0 += x[i] - x[i];
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 function check(problem: LogisticProblem): Checked {
@@ -109,10 +140,12 @@ function check(problem: LogisticProblem): Checked {
   if (!Number.isFinite(l2) || l2 < 0) {
     throw new EwisError("invalid_argument", `l2 must be a finite number ≥ 0 (got ${l2})`);
   }
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) {
-      const row = Math.floor(i / p);
-      throw new EwisError("invalid_argument", `x at row ${row}, column ${i - row * p} is ${x[i]}: features must be finite`);
+  if (!allFinite(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) {
+        const row = Math.floor(i / p);
+        throw new EwisError("invalid_argument", `x at row ${row}, column ${i - row * p} is ${x[i]}: features must be finite`);
+      }
     }
   }
   for (let i = 0; i < n; i++) {
@@ -120,91 +153,9 @@ function check(problem: LogisticProblem): Checked {
       throw new EwisError("invalid_argument", `y at row ${i} is ${y[i]}: outcomes must be 0 or 1`);
     }
   }
-  return { x, y, n, p, l2 };
-}
-
-/**
- * Writes X̃ᵀ(y - μ) into grad and, when hess is given, the full symmetric X̃ᵀWX̃ into hess
- * (k×k row-major). Returns how many rows are predicted perfectly (|y - μ| < SATURATION).
- * The penalty is not included.
- */
-const ROW_BLOCK = 4;
-
-/**
- * Adds Σ w_i·x̃_i·x̃_iᵀ (x̃ = [1, x]) over up to four rows to the upper triangle of `hess`.
- * Four rows per pass read and write each Hessian entry once instead of four times: the
- * Hessian is the O(n·p²) part of a fit, and its memory traffic, not the arithmetic, bounds it.
- */
-function addRowsToHessian(x: Float64Array, p: number, k: number, hess: Float64Array, w: Float64Array, rows: Int32Array, count: number): void {
-  if (count < ROW_BLOCK) {
-    for (let r = 0; r < count; r++) {
-      const off = rows[r];
-      const wr = w[r];
-      hess[0] += wr;
-      for (let a = 0; a < p; a++) {
-        const wa = wr * x[off + a];
-        hess[a + 1] += wa;
-        const rowA = (a + 1) * k + 1;
-        for (let b = a; b < p; b++) hess[rowA + b] += wa * x[off + b];
-      }
-    }
-    return;
-  }
-  const o0 = rows[0], o1 = rows[1], o2 = rows[2], o3 = rows[3];
-  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
-  hess[0] += w0 + w1 + w2 + w3;
-  for (let a = 0; a < p; a++) {
-    const a0 = w0 * x[o0 + a], a1 = w1 * x[o1 + a], a2 = w2 * x[o2 + a], a3 = w3 * x[o3 + a];
-    hess[a + 1] += a0 + a1 + a2 + a3;
-    const rowA = (a + 1) * k + 1;
-    for (let b = a; b < p; b++) hess[rowA + b] += a0 * x[o0 + b] + a1 * x[o1 + b] + a2 * x[o2 + b] + a3 * x[o3 + b];
-  }
-}
-
-function accumulate(
-  prob: Checked,
-  beta: Float64Array,
-  grad: Float64Array,
-  hess: Float64Array | null,
-): number {
-  const { x, y, n, p } = prob;
-  const k = p + 1;
-  grad.fill(0);
-  hess?.fill(0);
-  let saturated = 0;
-  const weights = new Float64Array(ROW_BLOCK);
-  const rows = new Int32Array(ROW_BLOCK);
-  let pending = 0;
-  for (let i = 0; i < n; i++) {
-    const off = i * p;
-    let eta = beta[0];
-    for (let j = 0; j < p; j++) eta += beta[j + 1] * x[off + j];
-    const mu = sigmoid(eta);
-    // 1 - μ from σ(-η): 1 - μ rounds to 0 once η > 37, which would zero the gradient of a
-    // separated row and make a diverging fit look converged.
-    const oneMinusMu = sigmoid(-eta);
-    const r = y[i] === 1 ? oneMinusMu : -mu;
-    if ((y[i] === 1 ? oneMinusMu : mu) < SATURATION) saturated++;
-    grad[0] += r;
-    for (let j = 0; j < p; j++) grad[j + 1] += r * x[off + j];
-    if (hess) {
-      const w = mu * oneMinusMu;
-      weights[pending] = w;
-      rows[pending++] = off;
-      if (pending === ROW_BLOCK) {
-        addRowsToHessian(x, p, k, hess, weights, rows, pending);
-        pending = 0;
-      }
-    }
-  }
-  if (hess && pending > 0) addRowsToHessian(x, p, k, hess, weights, rows, pending);
-  if (hess) {
-    // Mirror exactly: ml-matrix's Cholesky rejects a matrix that is not bitwise symmetric.
-    for (let a = 0; a < k; a++) {
-      for (let b = a + 1; b < k; b++) hess[b * k + a] = hess[a * k + b];
-    }
-  }
-  return saturated;
+  // Copied only when it is another type; a Uint8Array (possibly on shared memory, for
+  // src/parallel) is used as it is.
+  return { x, y: y instanceof Uint8Array ? y : Uint8Array.from(y), n, p, l2 };
 }
 
 function logLikelihoodOf(prob: Checked, beta: Float64Array): number {
@@ -244,7 +195,7 @@ export function penalizedGradient(problem: LogisticProblem, beta: ArrayLike<numb
   const prob = check(problem);
   const b = checkBeta(prob, beta);
   const grad = new Float64Array(prob.p + 1);
-  accumulate(prob, b, grad, null);
+  allRows(prob, b, grad, null);
   for (let j = 1; j < grad.length; j++) grad[j] -= prob.l2 * b[j];
   return grad;
 }
@@ -305,91 +256,128 @@ function separationError(
       `Drop or coarsen ${features.length === 1 ? "that feature" : "those features"}, add data, or fit with an L2 penalty (l2 > 0).`,
   );
 }
+/** From this many rows on, a fit starts from a subsample's solution. */
+export const WARM_START_ROWS = 200_000;
+const SAMPLE_ROWS = 50_000;
+const MAX_CHORD_STEPS = 50;
+
+/** grad -= α·(0, β₁…β_p) and, when given, H += α·diag(0, 1…1); then mirrors H's upper triangle. */
+function penalise(l2: number, beta: Float64Array, grad: Float64Array, hess: Float64Array | null): void {
+  const k = beta.length;
+  for (let j = 1; j < k; j++) {
+    grad[j] -= l2 * beta[j];
+    if (hess) hess[j * k + j] += l2;
+  }
+  if (hess) mirrorUpper(hess, k);
+}
+
+/**
+ * A large fit, fast: a Newton fit on an evenly spaced subsample (penalty scaled to its size)
+ * lands within sampling error of the optimum; from there, chord steps converge linearly at a
+ * rate about that sampling error: the subsample's Hessian scaled to n stands in for the full
+ * one, and only the gradient (with the log-likelihood, same pass) is recomputed on all rows,
+ * O(n·p) instead of O(n·p²). One full Hessian near the optimum then gives an exact Newton step
+ * and the standard errors. The same step tolerance as plain Newton, so the same optimum: the
+ * fit ends on a Newton step (or a chord step, each of which shrinks the error by about the
+ * sampling error, ~0.01 at 50k rows) no larger than the tolerance, with H taken where plain
+ * Newton would take its last one. On 1M × 25 that is 3 gradient passes and 1 Hessian pass, and
+ * the coefficients equal plain Newton's to ~1e-16. Returns undefined, and the caller fits from
+ * zero, whenever anything is unusual: a one-class or separated subsample, an indefinite
+ * Hessian, a step that does not improve, or slow convergence; the plain path then does the
+ * diagnosing.
+ */
+function fitFromSample(prob: Checked, tolerance: number, maxIterations: number, accumulate: RowAccumulator): LogisticFit | undefined {
+  const { n, p, l2, x, y } = prob;
+  const k = p + 1;
+  const every = Math.ceil(n / SAMPLE_ROWS);
+  const ns = Math.ceil(n / every);
+  // In the same kind of memory as x: an accumulator that shares x with other threads
+  // (src/parallel) can then share the subsample's passes too.
+  const Memory = x.buffer.constructor as ArrayBufferConstructor;
+  const sx = new Float64Array(new Memory(8 * ns * p));
+  const sy = new Uint8Array(new Memory(ns));
+  for (let s = 0, i = 0; i < n; i += every, s++) {
+    // An element loop, not set(subarray()): that allocates a view per row.
+    for (let j = 0; j < p; j++) sx[s * p + j] = x[i * p + j];
+    sy[s] = y[i];
+  }
+  let sample: Newton;
+  try {
+    sample = newton({ x: sx, y: sy, n: ns, p, l2: (l2 * ns) / n }, maxIterations, 1e-6, undefined, accumulate);
+  } catch {
+    return undefined;
+  }
+  let beta = sample.fit.coef;
+  // The subsample's last Hessian (penalised with α·ns/n) times n/ns is H_s·n/ns + α·diag(0, 1…1):
+  // it was taken one step (≤ 1e-6 relative) before the subsample's optimum, far closer than the
+  // subsample is to the full data, so it serves as the chord as well as one taken at the optimum.
+  const chordHessian = Float64Array.from(sample.hessian, (h) => (h * n) / ns);
+  const chord = factor(chordHessian, k);
+  if (typeof chord === "number") return undefined;
+  const grad = new Float64Array(k);
+  const sums = accumulate(prob, beta, grad, null);
+  if (sums.saturated > 0 && l2 === 0) return undefined;
+  penalise(l2, beta, grad, null);
+  let objective = sums.logLikelihood - penaltyOf(l2, beta);
+  let previous = Infinity;
+  for (let iteration = 1; iteration <= MAX_CHORD_STEPS; iteration++) {
+    const solved = chord.solve(Matrix.columnVector(grad));
+    const step = Float64Array.from({ length: k }, (_, j) => solved.get(j, 0));
+    const trial = Float64Array.from(beta, (b, j) => b + step[j]);
+    const size = maxAbs(step);
+    // Chord steps shrink geometrically, each about `rate` times the one before. Once the next
+    // one is predicted to fall below the tolerance (with a factor 2 to spare), it is not taken
+    // with the chord: the full Hessian the standard errors need anyway is taken at this trial,
+    // and its exact Newton step finishes the fit, which saves one pass over the rows. If the
+    // prediction was wrong, that pass serves as an ordinary chord pass.
+    const rate = size / previous;
+    let small = true;
+    let nextSmall = previous < Infinity && rate < 0.1;
+    for (let j = 0; j < k; j++) {
+      if (!Number.isFinite(step[j])) return undefined;
+      if (Math.abs(step[j]) > tolerance * (1 + Math.abs(beta[j]))) small = false;
+      if (Math.abs(step[j]) * rate > 0.5 * tolerance * (1 + Math.abs(trial[j]))) nextSmall = false;
+    }
+    let atTrial: RowSums;
+    if (small || nextSmall) {
+      const hess = new Float64Array(k * k);
+      atTrial = accumulate(prob, trial, grad, hess);
+      penalise(l2, trial, grad, hess);
+      const cho = factor(hess, k);
+      if (typeof cho === "number") return undefined;
+      let coef: Float64Array | undefined = trial;
+      if (!small) {
+        const newtonSolved = cho.solve(Matrix.columnVector(grad));
+        const newton = Float64Array.from({ length: k }, (_, j) => newtonSolved.get(j, 0));
+        const done = newton.every((d, j) => Math.abs(d) <= tolerance * (1 + Math.abs(trial[j])));
+        coef = done ? Float64Array.from(trial, (b, j) => b + newton[j]) : undefined;
+      }
+      if (coef) {
+        const inverse = cho.solve(Matrix.eye(k));
+        const stdErr = Float64Array.from({ length: k }, (_, j) => Math.sqrt(inverse.get(j, j)));
+        // ℓ is the trial's; at coef it differs by about gᵀδ/2 (~1e-12 here), below ℓ's own rounding.
+        return { coef, stdErr, iterations: small ? iteration : iteration + 1, converged: true, logLikelihood: atTrial.logLikelihood };
+      }
+    } else {
+      // The gradient at the trial comes with its log-likelihood; if the step is rejected the
+      // fit starts over, so overwriting grad is harmless.
+      atTrial = accumulate(prob, trial, grad, null);
+      penalise(l2, trial, grad, null);
+    }
+    const trialObjective = atTrial.logLikelihood - penaltyOf(l2, trial);
+    if (trialObjective < objective - 1e-12 * (1 + Math.abs(objective)) || size > 0.5 * previous) return undefined;
+    previous = size;
+    objective = trialObjective;
+    beta = trial;
+  }
+  return undefined;
+}
 
 /**
  * Factors H and checks it is numerically positive definite: every Cholesky pivot must keep at
  * least PIVOT_RATIO of its diagonal entry, i.e. no column is (nearly) a combination of earlier
  * ones in the W-weighted metric. Returns the factor or the index of the first failing column.
  */
-/** From this many rows on, a fit starts from a subsample's solution. */
-export const WARM_START_ROWS = 200_000;
-const SAMPLE_ROWS = 50_000;
-const MAX_CHORD_STEPS = 50;
-
-/**
- * A large fit, fast: a Newton fit on an evenly spaced subsample (penalty scaled to its size)
- * lands within sampling error of the optimum; from there, chord steps converge linearly at a
- * rate about that sampling error: the subsample's Hessian scaled to n stands in for the full
- * one, and only the gradient is recomputed on all rows (O(n·p) instead of O(n·p²)). One full
- * Hessian at the optimum then gives the standard errors. The same tolerance as plain Newton, so the same optimum. Returns undefined, and the
- * caller fits from zero, whenever anything is unusual: a one-class or separated subsample, an
- * indefinite Hessian, a step that does not improve, or slow convergence; the plain path then
- * does the diagnosing.
- */
-function fitFromSample(prob: Checked, tolerance: number, maxIterations: number): LogisticFit | undefined {
-  const { n, p, l2, x, y } = prob;
-  const k = p + 1;
-  const every = Math.ceil(n / SAMPLE_ROWS);
-  const ns = Math.ceil(n / every);
-  const sx = new Float64Array(ns * p);
-  const sy = new Float64Array(ns);
-  for (let s = 0, i = 0; i < n; i += every, s++) {
-    sx.set(x.subarray(i * p, (i + 1) * p), s * p);
-    sy[s] = y[i];
-  }
-  let beta: Float64Array;
-  try {
-    beta = fitLogistic({ x: sx, y: sy, n: ns, p, l2: (l2 * ns) / n, maxIterations, tolerance: 1e-6, warmStart: false }).coef;
-  } catch {
-    return undefined;
-  }
-  const grad = new Float64Array(k);
-  const hess = new Float64Array(k * k);
-  const penalise = (withHessian: boolean) => {
-    for (let j = 1; j < k; j++) {
-      grad[j] -= l2 * beta[j];
-      if (withHessian) hess[j * k + j] += l2;
-    }
-  };
-  accumulate({ x: sx, y: sy, n: ns, p, l2 }, beta, grad, hess);
-  for (let j = 0; j < k * k; j++) hess[j] *= n / ns;
-  if (accumulate(prob, beta, grad, null) > 0 && l2 === 0) return undefined;
-  penalise(true);
-  const chord = factor(hess, k);
-  if (typeof chord === "number") return undefined;
-  let objective = logLikelihoodOf(prob, beta) - penaltyOf(l2, beta);
-  let previous = Infinity;
-  for (let iteration = 1; iteration <= MAX_CHORD_STEPS; iteration++) {
-    const solved = chord.solve(Matrix.columnVector(grad));
-    const step = Float64Array.from({ length: k }, (_, j) => solved.get(j, 0));
-    let small = true;
-    for (let j = 0; j < k; j++) {
-      if (!Number.isFinite(step[j])) return undefined;
-      if (Math.abs(step[j]) > tolerance * (1 + Math.abs(beta[j]))) small = false;
-    }
-    const trial = Float64Array.from(beta, (b, j) => b + step[j]);
-    if (small) {
-      accumulate(prob, trial, grad, hess);
-      beta = trial;
-      penalise(true);
-      const atOptimum = factor(hess, k);
-      if (typeof atOptimum === "number") return undefined;
-      const inverse = atOptimum.solve(Matrix.eye(k));
-      const stdErr = Float64Array.from({ length: k }, (_, j) => Math.sqrt(inverse.get(j, j)));
-      return { coef: beta, stdErr, iterations: iteration, converged: true, logLikelihood: logLikelihoodOf(prob, beta) };
-    }
-    const trialObjective = logLikelihoodOf(prob, trial) - penaltyOf(l2, trial);
-    const size = maxAbs(step);
-    if (trialObjective < objective - 1e-12 * (1 + Math.abs(objective)) || size > 0.5 * previous) return undefined;
-    previous = size;
-    objective = trialObjective;
-    beta = trial;
-    accumulate(prob, beta, grad, null);
-    penalise(false);
-  }
-  return undefined;
-}
-
 function factor(hess: Float64Array, k: number): CholeskyDecomposition | number {
   const cho = new CholeskyDecomposition(Matrix.from1DArray(k, k, hess));
   const L = cho.lowerTriangularMatrix;
@@ -415,6 +403,7 @@ export function fitLogistic(options: FitLogisticOptions): LogisticFit {
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const names = options.featureNames;
+  const accumulate = options.accumulator ?? allRows;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new EwisError("invalid_argument", `maxIterations must be a whole number ≥ 1 (got ${maxIterations})`);
   }
@@ -434,29 +423,51 @@ export function fitLogistic(options: FitLogisticOptions): LogisticFit {
   }
 
   if (prob.n >= WARM_START_ROWS && options.warmStart !== false) {
-    const fast = fitFromSample(prob, tolerance, maxIterations);
+    const fast = fitFromSample(prob, tolerance, maxIterations, accumulate);
     if (fast) return fast;
   }
+  return newton(prob, maxIterations, tolerance, names, accumulate).fit;
+}
 
+interface Newton {
+  fit: LogisticFit;
+  /** The penalised, mirrored H of the last iteration (taken at the last β before the final step). */
+  hessian: Float64Array;
+}
+
+/**
+ * Newton from zero. Each step's trial point is evaluated with a full pass (gradient, Hessian
+ * and log-likelihood together): it is accepted at full length almost always, and then that
+ * pass is the next iteration's, so an iteration reads the rows once. Only halved trials use a
+ * log-likelihood-only pass, and the accepted one is then accumulated afresh.
+ */
+function newton(
+  prob: Checked,
+  maxIterations: number,
+  tolerance: number,
+  names: readonly string[] | undefined,
+  accumulate: RowAccumulator,
+): Newton {
   const { p, l2 } = prob;
   const k = p + 1;
   let beta = new Float64Array(k);
   let trial = new Float64Array(k);
-  const grad = new Float64Array(k);
-  const hess = new Float64Array(k * k);
+  let grad = new Float64Array(k);
+  let hess = new Float64Array(k * k);
+  let trialGrad = new Float64Array(k);
+  let trialHess = new Float64Array(k * k);
   const step = new Float64Array(k);
-  let objective = logLikelihoodOf(prob, beta) - penaltyOf(l2, beta);
+  let sums: RowSums | null = accumulate(prob, beta, grad, hess);
+  let objective = sums.logLikelihood - penaltyOf(l2, beta);
   let previousStepNorm = Infinity;
   let divergingRun = 0;
   let saturated = 0;
   let lastStep: Float64Array | null = null;
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    saturated = accumulate(prob, beta, grad, hess);
-    for (let j = 1; j < k; j++) {
-      grad[j] -= l2 * beta[j];
-      hess[j * k + j] += l2;
-    }
+    sums ??= accumulate(prob, beta, grad, hess);
+    saturated = sums.saturated;
+    penalise(l2, beta, grad, hess);
 
     const cho = factor(hess, k);
     if (typeof cho === "number") {
@@ -484,15 +495,23 @@ export function fitLogistic(options: FitLogisticOptions): LogisticFit {
       const inverse = cho.solve(Matrix.eye(k));
       const stdErr = new Float64Array(k);
       for (let j = 0; j < k; j++) stdErr[j] = Math.sqrt(inverse.get(j, j));
-      return { coef: beta, stdErr, iterations: iteration, converged: true, logLikelihood: logLikelihoodOf(prob, beta) };
+      const fit = { coef: beta, stdErr, iterations: iteration, converged: true, logLikelihood: logLikelihoodOf(prob, beta) };
+      return { fit, hessian: hess };
     }
 
     let t = 1;
     let accepted = false;
     let trialObjective = objective;
+    let trialSums: RowSums | null = null;
     for (let halving = 0; halving <= MAX_HALVINGS; halving++, t *= 0.5) {
       for (let j = 0; j < k; j++) trial[j] = beta[j] + t * step[j];
-      trialObjective = logLikelihoodOf(prob, trial) - penaltyOf(l2, trial);
+      if (halving === 0) {
+        trialSums = accumulate(prob, trial, trialGrad, trialHess);
+        trialObjective = trialSums.logLikelihood - penaltyOf(l2, trial);
+      } else {
+        trialSums = null;
+        trialObjective = logLikelihoodOf(prob, trial) - penaltyOf(l2, trial);
+      }
       // A relative slack so that round-off near the optimum does not force pointless halvings.
       if (trialObjective >= objective - 1e-12 * (1 + Math.abs(objective))) {
         accepted = true;
@@ -513,6 +532,9 @@ export function fitLogistic(options: FitLogisticOptions): LogisticFit {
     previousStepNorm = stepNorm;
     lastStep = Float64Array.from(step);
     [beta, trial] = [trial, beta];
+    [grad, trialGrad] = [trialGrad, grad];
+    [hess, trialHess] = [trialHess, hess];
+    sums = trialSums;
     objective = trialObjective;
     if (divergingRun >= DIVERGENCE_RUN) throw separationError(prob, saturated, iteration, lastStep, names);
   }
