@@ -341,3 +341,19 @@ describe("the audit trail", () => {
     expect(detailReads.map((e) => e.students[0])).toContain(students.inA1);
   });
 });
+
+describe("the store's list reads", () => {
+  it("pages are slices of the whole list in either order, and rows read as the student detail reads them", () => {
+    const term = store.latestTerm()!;
+    for (const sort of ["risk_desc", "risk_asc"] as const) {
+      const whole = store.riskList(term.id, { district_id: A }, { all: true }, { sort });
+      expect(whole.length).toBeGreaterThan(20);
+      for (const limit of [1, 7, 20]) expect(store.riskList(term.id, { district_id: A }, { all: true }, { sort, limit })).toEqual(whole.slice(0, limit));
+      const after = whole[9];
+      expect(store.riskList(term.id, { district_id: A }, { all: true }, { sort, after, limit: 5 })).toEqual(whole.slice(10, 15));
+    }
+    const row = store.riskList(term.id, { school_id: A1 }, { all: true }, { limit: 1 })[0];
+    const detail = store.studentDetail(term.id, row.student_id, { all: true })!;
+    expect(detail.scores.find((s) => s.milestone === row.milestone)).toEqual(row);
+  });
+});

@@ -67,8 +67,26 @@ function studentScopeOf(principal: Principal): AccessScope {
   return scope;
 }
 
-function driversOf(compact: string) {
-  return parseDrivers(compact).map((d) => ({ ...d, value: Number.isNaN(d.value) ? null : d.value, text: describeDriver(d.indicator as IndicatorName, d.value) }));
+type DriverJson = { indicator: string; value: number | null; contribution: number; text: string };
+
+/**
+ * Drivers as JSON, remembered by their stored text: parsing and wording them was a third of a
+ * list page's time, and a page is read again and again in a term. A pure function of the text,
+ * so nothing goes stale; the cap bounds the memory (a few hundred bytes an entry).
+ */
+const driversSeen = new Map<string, readonly DriverJson[]>();
+const DRIVERS_SEEN_MAX = 100_000;
+
+function driversOf(compact: string): readonly DriverJson[] {
+  let drivers = driversSeen.get(compact);
+  if (drivers === undefined) {
+    drivers = Object.freeze(
+      parseDrivers(compact).map((d) => Object.freeze({ ...d, value: Number.isNaN(d.value) ? null : d.value, text: describeDriver(d.indicator as IndicatorName, d.value) })),
+    );
+    if (driversSeen.size >= DRIVERS_SEEN_MAX) driversSeen.clear();
+    driversSeen.set(compact, drivers);
+  }
+  return drivers;
 }
 
 const scoreJson = (s: ListedScore) => ({

@@ -104,6 +104,14 @@ export const migrations: readonly string[] = [
   CREATE INDEX scores_school_risk ON scores (term_id, school_id, risk);
   CREATE INDEX scores_district_risk ON scores (term_id, district_id, risk);
   `,
+  // The same lists in their whole order (risk DESC, student_id, milestone): a page is read off
+  // the index and stops at its limit, with no sort of the school's rows. Replaces the two above.
+  `
+  DROP INDEX scores_school_risk;
+  DROP INDEX scores_district_risk;
+  CREATE INDEX scores_school_list ON scores (term_id, school_id, risk DESC, student_id, milestone);
+  CREATE INDEX scores_district_list ON scores (term_id, district_id, risk DESC, student_id, milestone);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -40,7 +40,8 @@ const termColumns = [
 const scoreColumns = [
   "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions, "indicators",
 ] as const;
-const listedColumns = scoreColumns.filter((c) => c !== "indicators").join(", ");
+const listedColumnNames = scoreColumns.filter((c) => c !== "indicators");
+const listedColumns = listedColumnNames.join(", ");
 const rollupColumns = [
   "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
   "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
@@ -52,6 +53,8 @@ type Row = Record<string, unknown>;
 /** The embedded default: one SQLite file in WAL mode, so readers keep reading while a term is published. */
 export class SqliteScoreStore implements ScoreStore {
   private readonly db: Database.Database;
+  /** Read statements by SQL text, prepared once: the API runs the same few shapes on every request. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** `mustExist` for commands that only read or add to a store: a mistyped path is an error, not a new empty store. */
   constructor(file: string, options: { mustExist?: boolean } = {}) {
@@ -63,13 +66,25 @@ export class SqliteScoreStore implements ScoreStore {
     migrate(this.db);
   }
 
+  /** A prepared statement for `sql`, reused; only for reads and the audit insert, never for publishing. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Filters and scopes combine into many shapes; a cap keeps an odd client from growing this.
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   listTerms(): TermRecord[] {
     return this.orderedTerms().map(toTerm);
   }
 
   /** Every term row in calendar order (`compareTerms`); a handful per year, so sorted here. */
   private orderedTerms(): Row[] {
-    return (this.db.prepare("SELECT * FROM terms").all() as Row[]).sort((a, b) => compareTerms(a as unknown as TermPlace, b as unknown as TermPlace));
+    return (this.statement("SELECT * FROM terms").all() as Row[]).sort((a, b) => compareTerms(a as unknown as TermPlace, b as unknown as TermPlace));
   }
 
   findTerm(schoolYear: number, label: string): TermRecord | undefined {
@@ -107,8 +122,8 @@ export class SqliteScoreStore implements ScoreStore {
   rollups(termId: number, filter: RollupFilter = {}, scope: AccessScope = everything): RollupCell[] {
     const { where, values } = whereClause(filter);
     const visible = scopeClause(scope, "rollup");
-    return this.db
-      .prepare(`SELECT * FROM rollups WHERE term_id = ?${where}${visible.where} ORDER BY ${rollupOrder}`)
+    return this
+      .statement(`SELECT * FROM rollups WHERE term_id = ?${where}${visible.where} ORDER BY ${rollupOrder}`)
       .all(termId, ...values, ...visible.values)
       .map((r) => toRollup(r as Row));
   }
@@ -127,25 +142,30 @@ export class SqliteScoreStore implements ScoreStore {
         : " AND (risk < ? OR (risk = ? AND (student_id > ? OR (student_id = ? AND milestone > ?))))";
       afterValues.push(risk, risk, student_id, student_id, milestone);
     }
-    const limit = page.limit === undefined ? "" : ` LIMIT ${Math.floor(page.limit)}`;
-    return this.db
-      .prepare(`SELECT ${listedColumns} FROM scores WHERE term_id = ?${where}${visible.where}${after} ORDER BY ${order}${limit}`)
-      .all(termId, ...values, ...visible.values, ...afterValues)
-      .map((r) => toScore(r as Row));
+    // Bound, not written into the SQL, so each page size does not make a statement of its own.
+    const limit = page.limit === undefined ? "" : " LIMIT ?";
+    const limitValues = page.limit === undefined ? [] : [Math.floor(page.limit)];
+    // Rows as arrays, not objects: a page is hundreds of rows and the keyed objects were the
+    // larger part of the query's time.
+    return (
+      this.statement(`SELECT ${listedColumns} FROM scores WHERE term_id = ?${where}${visible.where}${after} ORDER BY ${order}${limit}`)
+        .raw(true)
+        .all(termId, ...values, ...visible.values, ...afterValues, ...limitValues) as unknown[][]
+    ).map(toListedScore);
   }
 
   studentDetail(termId: number, studentId: string, scope: AccessScope): StudentDetail | undefined {
     const visible = scopeClause(scope, "score");
-    const rows = this.db
-      .prepare(`SELECT ${listedColumns}, indicators FROM scores WHERE term_id = ? AND student_id = ?${visible.where} ORDER BY milestone`)
+    const rows = this
+      .statement(`SELECT ${listedColumns}, indicators FROM scores WHERE term_id = ? AND student_id = ?${visible.where} ORDER BY milestone`)
       .all(termId, studentId, ...visible.values) as Row[];
     if (rows.length === 0) return undefined;
     // The student's history up to the term asked for, earlier schools included: the record
     // moves with the student, as each score's tier change already shows. Never a later term:
     // being in scope in an old term must not reveal where the student is now.
-    const asked = this.db.prepare("SELECT school_year, label, seq FROM terms WHERE id = ?").get(termId) as TermPlace;
-    const history = this.db
-      .prepare(
+    const asked = this.statement("SELECT school_year, label, seq FROM terms WHERE id = ?").get(termId) as TermPlace;
+    const history = this
+      .statement(
         `SELECT s.term_id, t.school_year, t.label, t.seq, s.milestone, s.grade, s.risk, s.tier FROM scores s JOIN terms t ON t.id = s.term_id
          WHERE s.student_id = ? ORDER BY t.school_year, t.seq, s.milestone`,
       )
@@ -156,8 +176,8 @@ export class SqliteScoreStore implements ScoreStore {
 
   places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[] {
     const visible = scopeClause(scope, "rollup");
-    return this.db
-      .prepare(
+    return this
+      .statement(
         `SELECT DISTINCT district_id, school_id FROM rollups WHERE term_id = ? AND scope IN ('district', 'school')${visible.where} ORDER BY district_id, school_id`,
       )
       .all(termId, ...visible.values) as { district_id: string; school_id: string }[];
@@ -171,7 +191,7 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   principalFor(hash: string): Principal | undefined {
-    const r = this.db.prepare("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL").get(hash) as Row | undefined;
+    const r = this.statement("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL").get(hash) as Row | undefined;
     if (!r || !(roles as readonly string[]).includes(r.role as string)) return undefined;
     return {
       tokenId: r.id as number,
@@ -184,8 +204,7 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   recordAudit(entry: AuditEntry): void {
-    this.db
-      .prepare("INSERT INTO audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    this.statement("INSERT INTO audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .run(entry.at, entry.token_id, entry.token_name, entry.role, entry.route, entry.term_id, JSON.stringify(entry.students), entry.students.length);
   }
 
@@ -323,6 +342,29 @@ function toTerm(r: Row): TermRecord {
 function toRollup(r: Row): RollupCell {
   const { term_id: _, suppressed, ...cell } = r;
   return { ...(cell as Omit<RollupCell, "suppressed">), suppressed: suppressed === "" ? [] : ((suppressed as string).split(",") as RollupCell["suppressed"]) };
+}
+
+/** `toScore` of a row selected as `listedColumns`, by position. */
+const listedIndex = Object.fromEntries(listedColumnNames.map((c, k) => [c, k])) as Record<(typeof listedColumnNames)[number], number>;
+const subgroupIndex = subgroupDimensions.map((d) => listedIndex[d]);
+
+function toListedScore(r: unknown[]): ListedScore {
+  const subgroups = {} as Record<string, string>;
+  for (let k = 0; k < subgroupDimensions.length; k++) subgroups[subgroupDimensions[k]] = r[subgroupIndex[k]] as string;
+  return {
+    student_id: r[listedIndex.student_id] as string,
+    school_year: r[listedIndex.school_year] as number,
+    district_id: r[listedIndex.district_id] as string,
+    school_id: r[listedIndex.school_id] as string,
+    grade: r[listedIndex.grade] as number,
+    milestone: r[listedIndex.milestone] as PublishedScore["milestone"],
+    risk: r[listedIndex.risk] as number,
+    tier: r[listedIndex.tier] as RiskTier,
+    drivers: r[listedIndex.drivers] as string,
+    previous_tier: (r[listedIndex.previous_tier] as RiskTier | null) ?? null,
+    change: r[listedIndex.change] as PublishedScore["change"],
+    subgroups: subgroups as PublishedScore["subgroups"],
+  };
 }
 
 function toScore(r: Row): ListedScore {
