@@ -1,33 +1,54 @@
-// `npm run bench [-- --students N] [--size N] [--only read|score|fit|term|api] [--seed S]`:
-// times each stage of the main job on synthetic states and prints one JSON object.
-// --students sizes the in-process pipeline (default 40 000), --size the term run and the API
-// store (default 100 000). Targets live here, never in tests.
-import { cpus, tmpdir } from "node:os";
+// `npm run bench [-- --size N] [--only read|score|train|fit|term|api] [--seed S]`: the benchmark of
+// record. On a synthetic state of N current students (default 1,000,000) with their last four
+// school years, generated once and cached in .cache/bench/, it times each stage of the main job
+// and prints one JSON object. Targets live here, never in tests.
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { mkdtemp, rm } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
-import { buildTrainingSets, scoreTerm } from "../src/core/index.ts";
+import { buildTrainingSets, DEFAULT_CUT_POINTS, milestoneNames, milestones, scoreTerm, trainingSetKey } from "../src/core/index.ts";
 import { writeStreamAtomic } from "../src/io/atomicWrite.ts";
+import { loadModels } from "../src/io/modelFiles.ts";
 import { readHistory } from "../src/io/readHistory.ts";
-import { writeScores } from "../src/io/scoresFile.ts";
-import { DEFAULT_L2, trainModels } from "../training/trainAll.ts";
+import { trainRiskModel } from "../training/trainRiskModel.ts";
+import { DEFAULT_L2 } from "../training/trainAll.ts";
 import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
 import { benchApiLatency } from "./apiLatency.ts";
 import { benchLargeFit } from "./fitLarge.ts";
 
+const parts = ["read", "score", "train", "fit", "term", "api"] as const;
 const { values } = parseArgs({
   options: {
-    students: { type: "string", default: "40000" },
-    size: { type: "string", default: "100000" },
-    seed: { type: "string", default: "1" },
+    size: { type: "string", default: "1000000" },
+    seed: { type: "string", default: "2" },
     only: { type: "string" },
   },
 });
-const students = Number(values.students);
 const size = Number(values.size);
-if (values.only !== undefined && !["read", "score", "fit", "term", "api"].includes(values.only)) {
-  throw new Error(`--only takes read, score, fit, term or api, not "${values.only}"`);
+const seed = Number(values.seed);
+if (!Number.isInteger(size) || size < 100) throw new Error(`--size takes a whole number of students of at least 100, not "${values.size}"`);
+if (values.only !== undefined && !(parts as readonly string[]).includes(values.only)) {
+  throw new Error(`--only takes ${parts.join(", ")}, not "${values.only}"`);
+}
+const wants = (part: (typeof parts)[number]) => values.only === undefined || values.only === part;
+
+/** The generator draws students over the window; about 76 % of them are enrolled in its last year. */
+const ENROLLED_SHARE = 0.76;
+const CURRENT_YEAR = 2027;
+const FIRST_YEAR = CURRENT_YEAR - 3;
+
+/** The state of `size` current students, generated on first use (same options, same bytes). */
+async function cachedState(): Promise<string> {
+  const dir = join(import.meta.dirname, "..", ".cache", "bench");
+  const file = join(dir, `state-${size}-seed${seed}.csv`);
+  if (!existsSync(file)) {
+    await mkdir(dir, { recursive: true });
+    const students = Math.round(size / ENROLLED_SHARE);
+    await writeStreamAtomic(file, (out) => writeSyntheticState({ students, seed, firstYear: FIRST_YEAR, currentYear: CURRENT_YEAR }, out));
+  }
+  return file;
 }
 
 async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; seconds: number }> {
@@ -37,49 +58,100 @@ async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; seconds
 }
 
 const rate = (count: number, seconds: number) => Math.round(count / seconds);
-const run = promisify(execFile);
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
-/**
- * A whole `ewis run-term` in its own process, so its peak memory is its own: read, score,
- * rollups and the SQLite publish, on a state of `students` with the shipped models.
- */
-async function benchTermRun(dir: string, students: number) {
-  const history = join(dir, "term-state.csv");
-  await writeStreamAtomic(history, (out) => writeSyntheticState({ students, seed: 2 }, out));
-  const bin = join(import.meta.dirname, "..", "bin", "ewis.js");
-  const models = join(import.meta.dirname, "..", "models");
-  const { stdout } = await run("node", [bin, "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", models, "--db", join(dir, "bench.db")]);
-  const summary = /done in ([\d.]+) s \((\d+) rows\/s\), peak memory (\d+) MB/.exec(stdout);
-  const rows = /(\d+) rows read/.exec(stdout);
-  if (!summary || !rows) throw new Error(`run-term printed no summary:\n${stdout}`);
-  const stages = Object.fromEntries([...stdout.matchAll(/^(\w+): done in ([\d.]+) s$/gm)].map((m) => [m[1], Number(m[2])]));
-  return { students, rows: Number(rows[1]), seconds: Number(summary[1]), rowsPerSecond: Number(summary[2]), peakMemoryMB: Number(summary[3]), stageSeconds: stages };
+/** read → features → train every model → score, in this process. */
+async function benchPipeline(file: string) {
+  const read = await timed(() => readHistory(file));
+  const { table } = read.result;
+  const figures: Record<string, unknown> = {
+    read: { seconds: round(read.seconds), rows: table.rowCount, rowsPerSecond: rate(read.result.read, read.seconds), readers: read.result.readers },
+  };
+  if (wants("train")) {
+    const features = await timed(() => buildTrainingSets(table.histories(), table.lastYear));
+    const sets = features.result;
+    const examples = [...sets.values()].reduce((sum, set) => sum + set.n, 0);
+    figures.features = { seconds: round(features.seconds), rowsPerSecond: rate(table.rowCount, features.seconds), examples };
+    const perModel: { model: string; examples: number; seconds: number }[] = [];
+    for (const milestone of milestoneNames) {
+      for (const grade of milestones[milestone].grades) {
+        const set = sets.get(trainingSetKey(milestone, grade));
+        if (!set) continue;
+        const fit = await timed(() =>
+          trainRiskModel(set, { l2: DEFAULT_L2, cutPoints: DEFAULT_CUT_POINTS, ewisVersion: "bench", data: { sha256: read.result.sha256, rows: table.rowCount } }),
+        );
+        perModel.push({ model: `${milestone}-grade${grade}`, examples: set.n, seconds: round(fit.seconds) });
+      }
+    }
+    figures.train = {
+      seconds: round(perModel.reduce((sum, m) => sum + m.seconds, 0)),
+      note: "each model is fitted twice: on the earlier cohorts for validation, then on all",
+      perModel,
+    };
+  }
+  if (wants("score")) {
+    const models = await loadModels(join(import.meta.dirname, "..", "models"));
+    const score = await timed(() => scoreTerm(table.histories(), table.lastYear, models));
+    figures.score = {
+      seconds: round(score.seconds),
+      studentsPerSecond: rate(score.result.studentsEnrolled, score.seconds),
+      rowsPerSecond: rate(score.result.scores.length, score.seconds),
+      scores: score.result.scores.length,
+      note: "with the shipped models; a row is one student's score for one milestone",
+    };
+  }
+  return figures;
 }
 
+const run = promisify(execFile);
+
+/** A whole `ewis run-term` in its own process, so its peak memory is its own. */
+async function benchTermRun(file: string, db: string) {
+  const bin = join(import.meta.dirname, "..", "bin", "ewis.js");
+  const models = join(import.meta.dirname, "..", "models");
+  const { stdout } = await run("node", [bin, "run-term", "--history", file, "--year", String(CURRENT_YEAR), "--term", "fall", "--models", models, "--db", db], {
+    maxBuffer: 1 << 24,
+  });
+  const summary = /done in ([\d.]+) s \((\d+) rows\/s\), peak memory (\d+) MB/.exec(stdout);
+  const rows = /(\d+) rows read/.exec(stdout);
+  const students = /(\d+) of (\d+) students scored, (\d+) scores/.exec(stdout);
+  if (!summary || !rows || !students) throw new Error(`run-term printed no summary:\n${stdout}`);
+  const stages = Object.fromEntries([...stdout.matchAll(/^(\w+): done in ([\d.]+) s$/gm)].map((m) => [m[1], Number(m[2])]));
+  return {
+    rows: Number(rows[1]),
+    studentsEnrolled: Number(students[2]),
+    scores: Number(students[3]),
+    seconds: Number(summary[1]),
+    peakMemoryMB: Number(summary[3]),
+    stageSeconds: stages,
+  };
+}
+
+const file = await cachedState();
 const dir = await mkdtemp(join(tmpdir(), "ewis-bench-"));
-const wants = (part: string) => values.only === undefined || values.only === part;
 try {
   const figures: Record<string, unknown> = {};
-  if (wants("read") || wants("score")) figures.pipeline = await benchPipeline(dir);
-  if (wants("term") || wants("api")) figures.termRun = await benchTermRun(dir, size);
+  if (wants("read") || wants("score") || wants("train")) figures.pipeline = await benchPipeline(file);
+  if (wants("term") || wants("api")) figures.termRun = await benchTermRun(file, join(dir, "bench.db"));
   if (wants("api")) figures.api = await benchApiLatency(join(dir, "bench.db"));
-  if (wants("fit")) figures.largeFit = benchLargeFit();
-  const pipeline = figures.pipeline as Awaited<ReturnType<typeof benchPipeline>> | undefined;
+  if (wants("fit")) figures.largeFit = await benchLargeFit();
+  const pipeline = figures.pipeline as Record<string, { rowsPerSecond?: number }> | undefined;
   const termRun = figures.termRun as Awaited<ReturnType<typeof benchTermRun>> | undefined;
   const api = figures.api as Awaited<ReturnType<typeof benchApiLatency>> | undefined;
-  const largeFit = figures.largeFit as ReturnType<typeof benchLargeFit> | undefined;
+  const largeFit = figures.largeFit as Awaited<ReturnType<typeof benchLargeFit>> | undefined;
   console.log(
     JSON.stringify(
       {
-        // The keys issue 6 compares runs by; the term run and the API use the --size state.
-        students: termRun?.students ?? pipeline?.state.students,
-        read_rows_per_s: pipeline?.read.rowsPerSecond,
-        score_rows_per_s: pipeline?.score.rowsPerSecond,
+        // The keys issue 6 compares runs by.
+        students: termRun?.studentsEnrolled ?? size,
+        read_rows_per_s: pipeline?.read?.rowsPerSecond,
+        score_rows_per_s: pipeline?.score?.rowsPerSecond,
         term_run_s: termRun?.seconds,
         term_run_peak_rss_mb: termRun?.peakMemoryMB,
         api_school_list_p99_ms: api?.schoolRiskList.p99ms,
         fit_1m_x25_s: largeFit?.fit_1m_x25_s,
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+        machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
+        state: { file, currentYear: CURRENT_YEAR, years: `${FIRST_YEAR}-${CURRENT_YEAR}`, seed },
         ...figures,
       },
       null,
@@ -88,28 +160,4 @@ try {
   );
 } finally {
   await rm(dir, { recursive: true, force: true });
-}
-
-/** generate → read → features → fit the models → score → write, in this process, on --students. */
-async function benchPipeline(dir: string) {
-  const file = join(dir, "state.csv");
-  const generate = await timed(() => writeStreamAtomic(file, (out) => writeSyntheticState({ students, seed: Number(values.seed) }, out)));
-  const read = await timed(() => readHistory(file));
-  const { table } = read.result;
-  const rows = { length: table.rowCount };
-  const lastYear = table.lastYear;
-  const features = await timed(() => buildTrainingSets([...table.histories()], lastYear));
-  const examples = [...features.result.values()].reduce((sum, set) => sum + set.n, 0);
-  const train = await timed(() => trainModels(features.result, { l2: DEFAULT_L2, ewisVersion: "bench", data: { sha256: read.result.sha256, rows: rows.length } }));
-  const score = await timed(() => scoreTerm(table.histories(), lastYear, train.result.models));
-  const write = await timed(() => writeScores(join(dir, "scores.csv"), score.result.scores));
-  return {
-    state: { students, rows: rows.length, trainingExamples: examples, models: train.result.models.length, scoredYear: lastYear },
-    generate: { seconds: generate.seconds, rowsPerSecond: rate(rows.length, generate.seconds) },
-    read: { seconds: read.seconds, rowsPerSecond: rate(rows.length, read.seconds) },
-    features: { seconds: features.seconds, examplesPerSecond: rate(examples, features.seconds) },
-    fit: { seconds: train.seconds, examplesPerSecond: rate(examples, train.seconds), note: "every model is fitted twice: on the earlier cohorts for validation, then on all" },
-    score: { seconds: score.seconds, studentsPerSecond: rate(score.result.studentsEnrolled, score.seconds), rowsPerSecond: rate(score.result.scores.length, score.seconds), scores: score.result.scores.length },
-    writeScores: { seconds: write.seconds, rowsPerSecond: rate(score.result.scores.length, write.seconds) },
-  };
 }

@@ -64,36 +64,109 @@ interface Group {
 
 /** Change columns start empty: the store fills them against the previous term when it publishes. */
 export function computeRollups(inputs: Iterable<RollupInput>, threshold: number): RollupCell[] {
-  const groups = new Map<string, Group>();
-  const add = (key: RollupKey, tierIndex: number, risk: number) => {
-    const id = rollupKeyString(key);
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = { key, counts: [0, 0, 0, 0], riskSum: 0 }));
-    g.counts[0]++;
-    g.counts[1 + tierIndex]++;
-    g.riskSum += risk;
-  };
-  for (const s of inputs) {
-    const tierIndex = riskTiers.indexOf(s.tier);
-    const scopes: [ScopeType, string, string][] = [
-      ["state", "", ""],
-      ["district", s.district_id, ""],
-      ["school", s.district_id, s.school_id],
-    ];
-    for (const [scope, district_id, school_id] of scopes) {
-      // Subgroups are broken down over all grades, not grade by grade: every extra cross-tab
-      // adds tiny cells and equations that suppression must then hide.
-      add({ scope, district_id, school_id, milestone: s.milestone, grade: String(s.grade), dimension: ALL, value: ALL }, tierIndex, s.risk);
-      add({ scope, district_id, school_id, milestone: s.milestone, grade: ALL, dimension: ALL, value: ALL }, tierIndex, s.risk);
-      for (const dimension of subgroupDimensions) {
-        add({ scope, district_id, school_id, milestone: s.milestone, grade: ALL, dimension, value: s.subgroups[dimension] }, tierIndex, s.risk);
+  const rollups = new RollupAccumulator();
+  for (const input of inputs) rollups.add(input);
+  return rollups.finish(threshold);
+}
+
+/** Grades K–12 and "all" come first in a place's slots; subgroup values take slots as they appear. */
+const ALL_GRADES = 13;
+const FIRST_VALUE_SLOT = 14;
+const FIELDS = 5; // n, low, moderate, high, risk sum
+
+/**
+ * Counts scores into rollup groups as they are made, so a term never holds its scores to roll
+ * them up. A million scores fall into 33 groups each: groups are numbered (place, milestone,
+ * slot) rather than keyed by text, and get their text keys once, at the end.
+ */
+export class RollupAccumulator {
+  private readonly places = new Map<string, number>();
+  private readonly placeKeys: [ScopeType, string, string][] = [];
+  private readonly milestones = new Map<string, number>();
+  private readonly milestoneNames: Milestone[] = [];
+  /** Per subgroup dimension: value → slot. */
+  private readonly valueSlots = subgroupDimensions.map(() => new Map<string, number>());
+  private readonly slotKeys: [SubgroupDimension | typeof ALL, string, string][] = [];
+  /** (place, milestone) → FIELDS numbers per slot. */
+  private readonly tallies = new Map<number, Float64Array>();
+  private slotCount = FIRST_VALUE_SLOT;
+
+  constructor() {
+    for (let g = 0; g < ALL_GRADES; g++) this.slotKeys.push([ALL, ALL, String(g)]);
+    this.slotKeys.push([ALL, ALL, ALL]);
+  }
+
+  add(s: RollupInput): void {
+    const tier = 1 + riskTiers.indexOf(s.tier);
+    let m = this.milestones.get(s.milestone);
+    if (m === undefined) {
+      this.milestones.set(s.milestone, (m = this.milestoneNames.length));
+      this.milestoneNames.push(s.milestone);
+    }
+    const slots: number[] = [s.grade, ALL_GRADES];
+    for (let d = 0; d < subgroupDimensions.length; d++) {
+      const value = s.subgroups[subgroupDimensions[d]];
+      let slot = this.valueSlots[d].get(value);
+      if (slot === undefined) {
+        this.valueSlots[d].set(value, (slot = this.slotCount++));
+        this.slotKeys.push([subgroupDimensions[d], value, ALL]);
+      }
+      slots.push(slot);
+    }
+    for (const place of [this.place("state", "", ""), this.place("district", s.district_id, ""), this.place("school", s.district_id, s.school_id)]) {
+      const id = place * 64 + m;
+      let tally = this.tallies.get(id);
+      if (tally === undefined || tally.length < this.slotCount * FIELDS) {
+        const wider = new Float64Array(Math.max(this.slotCount, FIRST_VALUE_SLOT + 48) * FIELDS);
+        if (tally) wider.set(tally);
+        this.tallies.set(id, (tally = wider));
+      }
+      for (const slot of slots) {
+        const at = slot * FIELDS;
+        tally[at]++;
+        tally[at + tier]++;
+        tally[at + 4] += s.risk;
       }
     }
   }
 
-  const ordered = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  /** The groups, ordered by key text, with suppression applied at `threshold`. */
+  finish(threshold: number): RollupCell[] {
+    const groups: Group[] = [];
+    for (const [id, tally] of this.tallies) {
+      const [scope, district_id, school_id] = this.placeKeys[Math.floor(id / 64)];
+      const milestone = this.milestoneNames[id % 64];
+      for (let slot = 0; slot * FIELDS < tally.length; slot++) {
+        const at = slot * FIELDS;
+        if (tally[at] === 0) continue;
+        const [dimension, value, grade] = this.slotKeys[slot];
+        groups.push({
+          key: { scope, district_id, school_id, milestone, grade, dimension, value },
+          counts: [tally[at], tally[at + 1], tally[at + 2], tally[at + 3]],
+          riskSum: tally[at + 4],
+        });
+      }
+    }
+    return suppressedCells(groups, threshold);
+  }
+
+  private place(scope: ScopeType, district: string, school: string): number {
+    const text = `${scope}\u0000${district}\u0000${school}`;
+    let place = this.places.get(text);
+    if (place === undefined) {
+      this.places.set(text, (place = this.placeKeys.length));
+      this.placeKeys.push([scope, district, school]);
+    }
+    return place;
+  }
+}
+
+function suppressedCells(groups: Group[], threshold: number): RollupCell[] {
+  const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
+  keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  const ordered = keyed.map((k) => k.g);
   const index = new Map<string, number>();
-  ordered.forEach((g, i) => index.set(rollupKeyString(g.key), i));
+  keyed.forEach((k, i) => index.set(k.text, i));
   const counts = new Int32Array(ordered.length * 4);
   ordered.forEach((g, i) => counts.set(g.counts, i * 4));
   // A group under the threshold hides its zeros too: "none of these 4 students is low risk"

@@ -19,6 +19,11 @@ export const tierKey = (studentId: string, milestone: string): string => `${stud
  * transaction (`tierChange`, `rollupChange`); until then each score reads as new.
  */
 export function publicationOf(scores: readonly StudentScore[], threshold: number): { scores: PublishedScore[]; rollups: RollupCell[] } {
-  const published = scores.map((s): PublishedScore => ({ ...s, drivers: formatDrivers(s.drivers as Driver[]), previous_tier: null, change: "new" }));
+  const published = scores.map(publishedScore);
   return { scores: published, rollups: computeRollups(published, threshold) };
+}
+
+/** One score as published, before the store knows its tier change. */
+export function publishedScore(s: StudentScore): PublishedScore {
+  return { ...s, drivers: formatDrivers(s.drivers as Driver[]), previous_tier: null, change: "new" };
 }

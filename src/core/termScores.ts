@@ -48,16 +48,39 @@ export interface TermScores {
   notScored: Record<string, number>;
 }
 
+/** What a term's scoring counted, without the scores. */
+export type TermSummary = Omit<TermScores, "scores">;
+
 /**
  * Scores every student enrolled in `schoolYear` from their rows up to that year, once for each
- * milestone whose band holds their grade. Rows after the year are ignored, so a history file
- * that runs on can be scored for any past term.
+ * milestone whose band holds their grade, and sorts the scores. Rows after the year are
+ * ignored, so a history file that runs on can be scored for any past term.
  */
 export function scoreTerm(histories: Iterable<StudentHistory>, schoolYear: number, models: readonly RiskModel[]): TermScores {
+  const scores: StudentScore[] = [];
+  const summary = scoreStudents(histories, schoolYear, models, (score) => scores.push(score));
+  // Code-unit order, not locale order: the same file on every machine.
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  scores.sort(
+    (a, b) =>
+      byText(a.district_id, b.district_id) || byText(a.school_id, b.school_id) || byText(a.student_id, b.student_id) || byText(a.milestone, b.milestone),
+  );
+  return { ...summary, scores };
+}
+
+/**
+ * `scoreTerm` one score at a time, in the histories' order, handing each to `onScore`: a state's
+ * term run publishes and rolls up its scores as they come instead of holding a million of them.
+ */
+export function scoreStudents(
+  histories: Iterable<StudentHistory>,
+  schoolYear: number,
+  models: readonly RiskModel[],
+  onScore: (score: StudentScore) => void,
+): TermSummary {
   const byKey = new Map<string, ScoringModel>();
   for (const model of models) byKey.set(trainingSetKey(model.milestone, model.grade), prepareModel(model));
   const indicators = new Float64Array(indicatorCount);
-  const scores: StudentScore[] = [];
   const notScored: Record<string, number> = {};
   let enrolled = 0;
   let scored = 0;
@@ -89,7 +112,7 @@ export function scoreTerm(histories: Iterable<StudentHistory>, schoolYear: numbe
       }
       const { risk, tier, drivers } = scoreIndicators(sm, indicators);
       any = true;
-      scores.push({
+      onScore({
         student_id: row.student_id,
         school_year: row.school_year,
         district_id: row.district_id,
@@ -105,11 +128,5 @@ export function scoreTerm(histories: Iterable<StudentHistory>, schoolYear: numbe
     }
     if (any) scored++;
   }
-  // Code-unit order, not locale order: the same file on every machine.
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  scores.sort(
-    (a, b) =>
-      byText(a.district_id, b.district_id) || byText(a.school_id, b.school_id) || byText(a.student_id, b.student_id) || byText(a.milestone, b.milestone),
-  );
-  return { schoolYear, scores, studentsEnrolled: enrolled, studentsScored: scored, notScored };
+  return { schoolYear, studentsEnrolled: enrolled, studentsScored: scored, notScored };
 }

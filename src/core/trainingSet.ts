@@ -51,7 +51,8 @@ class ExampleBuffer {
   }
 }
 
-export function buildTrainingSets(histories: readonly StudentHistory[], lastYear: number): Map<string, TrainingSet> {
+/** `histories` is read once, in order: an example's `student` is the history's position in it. */
+export function buildTrainingSets(histories: Iterable<StudentHistory>, lastYear: number): Map<string, TrainingSet> {
   const buffers = new Map<string, ExampleBuffer>();
   const buffer = (m: Milestone, g: number) => {
     const key = trainingSetKey(m, g);
@@ -59,8 +60,9 @@ export function buildTrainingSets(histories: readonly StudentHistory[], lastYear
     if (!b) buffers.set(key, (b = new ExampleBuffer()));
     return b;
   };
-  for (let h = 0; h < histories.length; h++) {
-    const { rows } = histories[h];
+  let h = -1;
+  for (const { rows } of histories) {
+    h++;
     const outcomes = milestoneNames.map((m) => milestoneOutcome(m, rows, lastYear));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];

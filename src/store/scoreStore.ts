@@ -80,6 +80,12 @@ export interface ScoreStore {
   places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[];
   /** Replaces the term whole, or leaves the store as it was: readers never see half of one. */
   publishTerm(term: TermToRecord, scores: readonly PublishedScore[], rollups: readonly RollupCell[]): TermRecord;
+  /**
+   * `publishTerm` for scores made while it runs: `produce` hands each score to `add` as it is
+   * made, then returns the term's record and rollups. All of it happens in the one publishing
+   * transaction; an error thrown anywhere in `produce` leaves the store as it was.
+   */
+  publishTermAsScored(place: { school_year: number; label: string }, produce: (add: (score: PublishedScore) => void) => { term: TermToRecord; rollups: readonly RollupCell[] }): TermRecord;
 
   createToken(grant: TokenGrant, hash: string, createdAt: string): number;
   principalFor(hash: string): Principal | undefined;

@@ -222,29 +222,64 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   publishTerm(term: TermToRecord, scores: readonly PublishedScore[], rollups: readonly RollupCell[]): TermRecord {
-    const insertTerm = this.db.prepare(
-      `INSERT INTO terms (id, seq, status, ${termColumns.join(", ")}) VALUES (@id, @seq, 'published', ${termColumns.map((c) => `@${c}`).join(", ")})`,
-    );
-    const insertScore = this.db.prepare(`INSERT INTO scores (term_id, ${scoreColumns.join(", ")}) VALUES (@term_id, ${scoreColumns.map((c) => `@${c}`).join(", ")})`);
+    return this.publishTermAsScored(term, (add) => {
+      for (const score of scores) add(score);
+      return { term, rollups };
+    });
+  }
+
+  publishTermAsScored(
+    place: { school_year: number; label: string },
+    produce: (add: (score: PublishedScore) => void) => { term: TermToRecord; rollups: readonly RollupCell[] },
+  ): TermRecord {
+    const setColumns = termColumns.map((c) => `${c} = @${c}`).join(", ");
+    // Positional parameters in `scoreColumns` order: a million named-parameter objects cost more than the insert.
+    const insertScore = this.db.prepare(`INSERT INTO scores (term_id, ${scoreColumns.join(", ")}) VALUES (${["?", ...scoreColumns.map(() => "?")].join(", ")})`);
     const insertRollup = this.db.prepare(`INSERT INTO rollups (term_id, ${rollupColumns.join(", ")}) VALUES (@term_id, ${rollupColumns.map((c) => `@${c}`).join(", ")})`);
     const publish = this.db.transaction(() => {
-      const existing = this.db.prepare("SELECT id, seq FROM terms WHERE school_year = ? AND label = ?").get(term.school_year, term.label) as Row | undefined;
-      const seq = this.seqFor(term.school_year, term.label);
+      const existing = this.db.prepare("SELECT id FROM terms WHERE school_year = ? AND label = ?").get(place.school_year, place.label) as Row | undefined;
+      const seq = this.seqFor(place.school_year, place.label);
       if (existing) {
         for (const table of ["scores", "rollups"]) this.db.prepare(`DELETE FROM ${table} WHERE term_id = ?`).run(existing.id);
         this.db.prepare("DELETE FROM terms WHERE id = ?").run(existing.id);
       }
+      // The row is written first for its id and completed once the scores are in; nobody sees it before the commit.
       const id = Number(
-        insertTerm.run({ ...term, id: existing?.id ?? null, seq, not_scored: JSON.stringify(term.not_scored), models: JSON.stringify(term.models) }).lastInsertRowid,
+        this.db
+          .prepare(`INSERT INTO terms (id, seq, status, school_year, label, started_at, finished_at, rows_read, rows_accepted, rows_rejected, students_enrolled, students_scored, scores, not_scored, models, input_sha256, suppression_threshold)
+                    VALUES (?, ?, 'published', ?, ?, '', '', 0, 0, 0, 0, 0, 0, '{}', '[]', '', 0)`)
+          .run(existing?.id ?? null, seq, place.school_year, place.label).lastInsertRowid,
       );
-      for (const s of scores) insertScore.run({ term_id: id, ...s, ...s.subgroups, indicators: indicatorJson(s.indicators) });
-      for (const c of rollups) insertRollup.run({ term_id: id, ...c, suppressed: c.suppressed.join(",") });
-      // Change columns are taken against the previous term as it stands inside this
-      // transaction, and the term after this one (if this is a backfill or a re-run) is
-      // brought up to date with it, so no published change points at a replaced version.
-      this.refreshChanges(id);
+      // Change columns are taken against the previous term as it stands inside this transaction.
       const ordered = this.orderedTerms();
-      const next = ordered[ordered.findIndex((t) => t.id === id) + 1];
+      const at = ordered.findIndex((t) => t.id === id);
+      const previous = ordered[at - 1];
+      const tiersBefore = previous ? this.tiersOf(previous.id as number) : new Map<string, RiskTier>();
+      const values: unknown[] = new Array(scoreColumns.length + 1);
+      values[0] = id;
+      const { term, rollups } = produce((s) => {
+        const before = tiersBefore.get(tierKey(s.student_id, s.milestone));
+        const row: Record<string, unknown> = { ...s.subgroups, student_id: s.student_id, milestone: s.milestone, school_year: s.school_year, grade: s.grade };
+        Object.assign(row, { district_id: s.district_id, school_id: s.school_id, risk: s.risk, tier: s.tier, drivers: s.drivers });
+        row.previous_tier = before ?? null;
+        row.change = tierChange(before, s.tier);
+        row.indicators = indicatorJson(s.indicators);
+        for (let c = 0; c < scoreColumns.length; c++) values[c + 1] = row[scoreColumns[c]];
+        insertScore.run(values);
+      });
+      const cellsBefore = new Map(previous ? this.rollups(previous.id as number).map((c) => [rollupKeyString(c), c]) : []);
+      for (const c of rollups) {
+        insertRollup.run({ term_id: id, ...c, ...rollupChange(c, cellsBefore.get(rollupKeyString(c))), suppressed: c.suppressed.join(",") });
+      }
+      if (term.school_year !== place.school_year || term.label !== place.label) {
+        throw new Error(`publishing ${place.school_year} ${place.label} but given the record of ${term.school_year} ${term.label}`);
+      }
+      this.db
+        .prepare(`UPDATE terms SET ${setColumns} WHERE id = @id`)
+        .run({ ...term, id, not_scored: JSON.stringify(term.not_scored), models: JSON.stringify(term.models) });
+      // A backfill or a re-run: the term after this one is brought up to date with it, so no
+      // published change points at a replaced version.
+      const next = ordered[at + 1];
       if (next) this.refreshChanges(next.id as number);
       return id;
     });
@@ -252,7 +287,9 @@ export class SqliteScoreStore implements ScoreStore {
     // Fresh statistics so risk lists use the (term, school, risk) index instead of scanning
     // the term; the limit keeps ANALYZE quick on a state-sized store.
     this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
-    return this.findTerm(term.school_year, term.label) ?? fail(id);
+    const record = this.findTerm(place.school_year, place.label);
+    if (!record) throw new Error(`term ${id} was published but cannot be read back`);
+    return record;
   }
 
   close(): void {
@@ -305,10 +342,6 @@ function scopeClause(scope: AccessScope, rows: "score" | "rollup"): { where: str
 
 function indicatorJson(values: Float64Array): string {
   return JSON.stringify(Object.fromEntries(indicatorNames.map((name, k) => [name, Number.isNaN(values[k]) ? null : values[k]])));
-}
-
-function fail(id: number): never {
-  throw new Error(`term ${id} was published but cannot be read back`);
 }
 
 /** Only known column names reach the SQL text; values are bound. */
