@@ -1,4 +1,5 @@
-import { determinedCells, type AdditiveRelation, type RollupCell } from "../src/core/index.ts";
+import type { AdditiveRelation, RollupCell } from "../src/core/index.ts";
+import { determinedCells } from "./gaussJordanAudit.ts";
 
 const fields = ["n", "low", "moderate", "high"] as const;
 type Field = (typeof fields)[number];
@@ -47,7 +48,8 @@ export function smallVisibleCounts(cells: readonly RollupCell[], threshold: numb
 /**
  * The stronger attack: every hidden count that all the published equations solved together
  * pin down (rows, columns, grades and places at once), found by exact elimination over the
- * relations rebuilt above from the keys alone. Returns the cells it recovers; none is allowed.
+ * relations rebuilt above from the keys alone, with a Gauss–Jordan audit of its own
+ * (./gaussJordanAudit.ts), not the product's. Returns the cells it recovers; none is allowed.
  */
 export function solvableCells(cells: readonly RollupCell[]): string[] {
   const id = (c: Pick<RollupCell, "scope" | "district_id" | "school_id" | "milestone" | "grade" | "dimension" | "value">) =>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { recoverableCells, smallVisibleCounts, solvableCells } from "./privacyAttack.ts";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
-import { computeRollups, determinedCells, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
+import { computeRollups, determinedCells, DisclosureAudit, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
+import { determinedCells as gaussJordanDetermined } from "./gaussJordanAudit.ts";
 
 describe("suppressCells", () => {
   it("hides every count with 0 < n < threshold and keeps zeros and large counts", () => {
@@ -165,5 +166,81 @@ describe("suppressCells against the joint attack", () => {
     expect(hidden[0]).toBe(1);
     expect(hidden[2]).toBe(1);
     expect(determinedCells(hidden, relations)).toEqual([]);
+  });
+});
+
+describe("DisclosureAudit, one group of hidden cells at a time", () => {
+  let seed = 11;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  /** Several small two-level tables (cells, row and column totals, a grand total), some tied by a shared total above them. */
+  function randomSystem() {
+    const relations: { total: number; parts: number[] }[] = [];
+    let next = 0;
+    const grands: number[] = [];
+    const tables = 2 + Math.floor(random() * 4);
+    for (let t = 0; t < tables; t++) {
+      const rows = 2 + Math.floor(random() * 3);
+      const cols = 2 + Math.floor(random() * 3);
+      const base = next;
+      next += rows * cols + rows + cols + 1;
+      const cell = (r: number, c: number) => base + r * cols + c;
+      const rowTotal = (r: number) => base + rows * cols + r;
+      const colTotal = (c: number) => base + rows * cols + rows + c;
+      const grand = base + rows * cols + rows + cols;
+      for (let r = 0; r < rows; r++) relations.push({ total: rowTotal(r), parts: Array.from({ length: cols }, (_, c) => cell(r, c)) });
+      for (let c = 0; c < cols; c++) relations.push({ total: colTotal(c), parts: Array.from({ length: rows }, (_, r) => cell(r, c)) });
+      relations.push({ total: grand, parts: Array.from({ length: rows }, (_, r) => rowTotal(r)) });
+      grands.push(grand);
+    }
+    const tied = grands.filter(() => random() < 0.6);
+    if (tied.length >= 2) relations.push({ total: next++, parts: tied });
+    // Shuffle, so groups and relations interleave.
+    for (let i = relations.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [relations[i], relations[j]] = [relations[j], relations[i]];
+    }
+    return { cells: next, relations };
+  }
+
+  it("finds the same determined cells as whole-system elimination, round after round as cells are hidden", () => {
+    for (let trial = 0; trial < 40; trial++) {
+      const { cells, relations } = randomSystem();
+      const hidden = new Uint8Array(cells);
+      for (let i = 0; i < cells; i++) hidden[i] = random() < 0.25 ? 1 : 0;
+      const audit = new DisclosureAudit(hidden, relations);
+      for (let round = 0; round < 5; round++) {
+        const expected = gaussJordanDetermined(Uint8Array.from(hidden), relations);
+        expect(audit.determined(), `trial ${trial} round ${round}`).toEqual(expected);
+        expect(determinedCells(Uint8Array.from(hidden), relations)).toEqual(expected);
+        const more = Math.floor(random() * 4);
+        for (let m = 0; m < more; m++) audit.hide(Math.floor(random() * cells));
+      }
+    }
+  });
+
+  it("agrees with a brute-force rank test on tied tables", () => {
+    for (let trial = 0; trial < 15; trial++) {
+      const { cells, relations } = randomSystem();
+      const hidden = new Uint8Array(cells);
+      for (let i = 0; i < cells; i++) hidden[i] = random() < 0.35 ? 1 : 0;
+      const vars = [...hidden.keys()].filter((i) => hidden[i]);
+      const rows = relations
+        .map((r) => vars.map((v) => (v === r.total ? 1 : 0) - r.parts.filter((p) => p === v).length))
+        .filter((row) => row.some((x) => x !== 0));
+      const rank = (m: number[][]) => (m.length === 0 ? 0 : new SingularValueDecomposition(new Matrix(m), { autoTranspose: true }).rank);
+      const base = rank(rows);
+      const brute = vars.filter((_, j) => rank([...rows, vars.map((_, k) => (k === j ? 1 : 0))]) === base);
+      expect(determinedCells(hidden, relations), `trial ${trial}`).toEqual(brute);
+    }
+  });
+
+  it("leaves suppressCells with no determined cell for the independent attacker", () => {
+    for (let trial = 0; trial < 40; trial++) {
+      const { cells, relations } = randomSystem();
+      const counts = Array.from({ length: cells }, () => (random() < 0.3 ? Math.floor(random() * 10) : 10 + Math.floor(random() * 90)));
+      const hidden = suppressCells(counts, relations, 10);
+      expect(gaussJordanDetermined(hidden, relations), `trial ${trial}`).toEqual([]);
+      expect(Array.from(suppressCells(counts, relations, 10))).toEqual(Array.from(hidden));
+    }
   });
 });

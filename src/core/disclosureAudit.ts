@@ -8,16 +8,152 @@ import type { AdditiveRelation } from "./suppression.ts";
  * its unit vector lies in the row space of the equations over the hidden cells, which reduced
  * row echelon form shows directly: a pivot whose row has no free variable.
  *
- * Sparse Gauss–Jordan elimination, one equation at a time; coefficients stay small rationals,
- * so a tolerance of 1e-9 separates zero from not. Cost grows with the fill-in of each connected
- * group of hidden cells, which suppression keeps small.
+ * The equations split into independent systems, one per connected group of hidden cells (cells
+ * linked when they share a relation): an equation only holds cells of one group, so the row space
+ * is the direct sum of the groups' row spaces and each group is solved on its own, exactly.
+ * Within a group, sparse Gauss–Jordan elimination takes the equations with the fewest unknowns
+ * first (a school's tiers and values before a district's schools, before the state's districts),
+ * which keeps the fill-in of the fully reduced basis small; coefficients stay small rationals,
+ * so a tolerance of 1e-9 separates zero from not.
  */
+export function determinedCells(hidden: Uint8Array, relations: readonly AdditiveRelation[]): number[] {
+  return new DisclosureAudit(hidden, relations).determined();
+}
+
+/**
+ * The audit kept across suppression rounds. Hiding a cell only ever merges groups, and a group
+ * that gained no hidden cell keeps exactly the same equations, so each call re-solves only the
+ * groups that gained a cell since the last call (`hidden` is watched through `hide`), and
+ * carries the others' answers over unchanged.
+ */
+export class DisclosureAudit {
+  private readonly parent: Int32Array; // union-find over cells: hidden cells sharing a relation
+  private readonly changed: number[] = [];
+  private previous: number[] | undefined;
+
+  /** `relationsOf[cell]` lists the relations that hold the cell; built here when not given. */
+  constructor(
+    private readonly hidden: Uint8Array,
+    private readonly relations: readonly AdditiveRelation[],
+    private readonly relationsOf: readonly (readonly number[])[] = relationsByCell(hidden.length, relations),
+  ) {
+    this.parent = new Int32Array(hidden.length);
+    for (let i = 0; i < hidden.length; i++) this.parent[i] = i;
+    for (let k = 0; k < relations.length; k++) this.link(k);
+  }
+
+  /** Marks `cell` hidden (in the shared `hidden` array too). */
+  hide(cell: number): void {
+    if (this.hidden[cell]) return;
+    this.hidden[cell] = 1;
+    this.changed.push(cell);
+    for (const k of this.relationsOf[cell]) this.link(k);
+  }
+
+  /** Every hidden cell the published numbers determine, ascending. */
+  determined(): number[] {
+    const redo = new Uint8Array(this.hidden.length); // roots of groups to solve again
+    if (this.previous === undefined) this.redoAll(redo);
+    else for (const cell of this.changed) redo[this.find(cell)] = 1;
+    this.changed.length = 0;
+
+    const result = (this.previous ?? []).filter((cell) => !redo[this.find(cell)]);
+    const groups = new Map<number, number[]>(); // root → relations holding a hidden cell of it
+    this.relations.forEach((r, k) => {
+      const cell = this.firstHidden(r);
+      if (cell < 0) return;
+      const root = this.find(cell);
+      if (!redo[root]) return;
+      const list = groups.get(root);
+      if (list) list.push(k);
+      else groups.set(root, [k]);
+    });
+    for (const list of groups.values()) result.push(...this.solve(list));
+    result.sort((a, b) => a - b);
+    this.previous = result;
+    return result;
+  }
+
+  private redoAll(redo: Uint8Array): void {
+    for (let c = 0; c < this.hidden.length; c++) if (this.hidden[c]) redo[this.find(c)] = 1;
+  }
+
+  /** Reduces one group's equations, fewest unknowns first, and returns its determined cells. */
+  private solve(relationIds: number[]): number[] {
+    const rows: Row[] = [];
+    for (const k of relationIds) {
+      const row = rowOf(this.relations[k], this.hidden);
+      if (row.size > 0) rows.push(row);
+    }
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a].size - rows[b].size || a - b);
+    const determined: number[] = [];
+    for (const [pivot, row] of reducedBasis(order.map((i) => rows[i]))) if (row.size === 1) determined.push(pivot);
+    return determined;
+  }
+
+  private firstHidden(r: AdditiveRelation): number {
+    if (this.hidden[r.total]) return r.total;
+    for (const p of r.parts) if (this.hidden[p]) return p;
+    return -1;
+  }
+
+  private link(k: number): void {
+    const r = this.relations[k];
+    const first = this.firstHidden(r);
+    if (first < 0) return;
+    const root = this.find(first);
+    if (this.hidden[r.total]) this.union(root, r.total);
+    for (const p of r.parts) if (this.hidden[p]) this.union(root, p);
+  }
+
+  private find(x: number): number {
+    const parent = this.parent;
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  }
+
+  private union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    // The lower index becomes the root: deterministic, whatever the order of the calls.
+    if (ra < rb) this.parent[rb] = ra;
+    else this.parent[ra] = rb;
+  }
+}
+
+function relationsByCell(cells: number, relations: readonly AdditiveRelation[]): number[][] {
+  const relationsOf: number[][] = Array.from({ length: cells }, () => []);
+  relations.forEach((r, k) => {
+    relationsOf[r.total].push(k);
+    for (const p of r.parts) relationsOf[p].push(k);
+  });
+  return relationsOf;
+}
+
 const EPSILON = 1e-9;
 
 type Row = Map<number, number>;
 
-export function determinedCells(hidden: Uint8Array, relations: readonly AdditiveRelation[]): number[] {
-  const basis = new Map<number, Row>(); // pivot → row, with the pivot's coefficient 1
+/** A relation as an equation over the hidden cells: +1 for the total, −1 for each part. */
+function rowOf(relation: AdditiveRelation, hidden: Uint8Array): Row {
+  const row: Row = new Map();
+  if (hidden[relation.total]) row.set(relation.total, 1);
+  for (const p of relation.parts) {
+    if (!hidden[p]) continue;
+    const next = (row.get(p) ?? 0) - 1;
+    if (next === 0) row.delete(p);
+    else row.set(p, next);
+  }
+  return row;
+}
+
+/** Fully reduced row echelon form of `rows` (consumed): pivot → row, the pivot's coefficient 1. */
+function reducedBasis(rows: Iterable<Row>): Map<number, Row> {
+  const basis = new Map<number, Row>();
   const rowsHolding = new Map<number, Set<number>>(); // variable → pivots of rows that hold it
 
   const hold = (pivot: number, v: number) => {
@@ -27,12 +163,7 @@ export function determinedCells(hidden: Uint8Array, relations: readonly Additive
   };
   const release = (pivot: number, v: number) => rowsHolding.get(v)?.delete(pivot);
 
-  for (const relation of relations) {
-    const row: Row = new Map();
-    if (hidden[relation.total]) row.set(relation.total, 1);
-    for (const p of relation.parts) if (hidden[p]) row.set(p, (row.get(p) ?? 0) - 1);
-    if (row.size === 0) continue;
-
+  for (const row of rows) {
     // Reduce against the basis: replace every pivot variable by its row.
     for (const v of [...row.keys()]) {
       const c = row.get(v);
@@ -77,8 +208,5 @@ export function determinedCells(hidden: Uint8Array, relations: readonly Additive
     basis.set(pivot, row);
     for (const v of row.keys()) hold(pivot, v);
   }
-
-  const determined: number[] = [];
-  for (const [pivot, row] of basis) if (row.size === 1) determined.push(pivot);
-  return determined.sort((a, b) => a - b);
+  return basis;
 }

@@ -1,5 +1,5 @@
 import { EwisError } from "./errors.ts";
-import { determinedCells } from "./disclosureAudit.ts";
+import { DisclosureAudit } from "./disclosureAudit.ts";
 
 /**
  * Small-cell suppression with complementary suppression, for any table of counts tied by
@@ -11,9 +11,13 @@ import { determinedCells } from "./disclosureAudit.ts";
  *    give it back, so one more cell of that relation is hidden: the smallest positive visible
  *    part (else the total, else a zero).
  * 3. Audit: relations solved together can still pin a cell that no single subtraction gives
- *    (a bridge between two blocks of hidden cells). `determinedCells` finds every such cell
- *    exactly; each gets one more complement, and the greedy rule and the audit run again until
- *    no hidden cell is determined by the published numbers.
+ *    (a bridge between two blocks of hidden cells). `DisclosureAudit` finds every such cell
+ *    exactly, solving each connected group of hidden cells on its own and, after the first
+ *    round, only the groups that gained a hidden cell. Each determined cell gets a complement
+ *    (the nearest visible cell, one per relation, through its own relations first); a cell that
+ *    is determined again gets twice as many as the last time, since the complement it got was
+ *    off the path that pins it. The greedy rule and the audit run again until no hidden cell is
+ *    determined by the published numbers.
  * Deterministic: ties break on the lower index.
  */
 export interface AdditiveRelation {
@@ -44,8 +48,9 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
       queue.push(k);
     }
   };
+  const audit = new DisclosureAudit(hidden, relations, relationsOf);
   const hide = (cell: number) => {
-    hidden[cell] = 1;
+    audit.hide(cell);
     for (const k of relationsOf[cell]) enqueue(k);
   };
   const greedy = () => {
@@ -62,11 +67,12 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   };
 
   /**
-   * A visible cell to hide for a determined one: from its own relations if any has one, else
-   * from the nearest relation reached through hidden cells (its relations may all be hidden
-   * already, with the value pinned further out).
+   * Up to `want` visible cells to hide for a determined one, one per relation, nearest first:
+   * its own relations, then relations reached through hidden cells (its relations may all be
+   * hidden already, with the value pinned further out).
    */
-  const nearestComplement = (start: number): number => {
+  const nearestComplements = (start: number, want: number): number[] => {
+    const picks: number[] = [];
     const seenCell = new Set([start]);
     const seenRelation = new Set<number>();
     let frontier = [start];
@@ -76,10 +82,15 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
         for (const k of relationsOf[cell]) {
           if (seenRelation.has(k)) continue;
           seenRelation.add(k);
-          const pick = complement(counts, hidden, relations[k].total, relations[k].parts);
-          if (pick >= 0) return pick;
-          for (const c of [relations[k].total, ...relations[k].parts]) {
-            if (!seenCell.has(c)) {
+          const { total, parts } = relations[k];
+          const pick = complement(counts, hidden, total, parts);
+          if (pick >= 0 && !picks.includes(pick)) {
+            picks.push(pick);
+            if (picks.length >= want) return picks;
+          }
+          for (let j = -1; j < parts.length; j++) {
+            const c = j < 0 ? total : parts[j];
+            if (hidden[c] && !seenCell.has(c)) {
               seenCell.add(c);
               next.push(c);
             }
@@ -88,18 +99,24 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
       }
       frontier = next;
     }
-    return -1;
+    return picks;
   };
 
   relations.forEach((_, k) => enqueue(k));
   greedy();
+  const timesDetermined = new Map<number, number>();
   for (let round = 0; round < MAX_AUDIT_ROUNDS; round++) {
-    const determined = determinedCells(hidden, relations);
+    const determined = audit.determined();
     if (determined.length === 0) return hidden;
+    // A complement that leaves the cell determined was off the path that pins it: each time the
+    // same cell comes back, twice as many complements go, so a stubborn cell takes few rounds.
+    const picks: number[] = [];
     for (const cell of determined) {
-      const pick = nearestComplement(cell);
-      if (pick >= 0) hide(pick);
+      const times = (timesDetermined.get(cell) ?? 0) + 1;
+      timesDetermined.set(cell, times);
+      picks.push(...nearestComplements(cell, 2 ** Math.min(times - 1, 16)));
     }
+    for (const pick of picks) hide(pick);
     greedy();
   }
   throw new EwisError("insufficient_data", `suppression did not settle after ${MAX_AUDIT_ROUNDS} audit rounds; nothing was published`);
