@@ -154,6 +154,27 @@ describe("change flags on a hand-built pair of terms", () => {
       store.close();
     }
   });
+
+  it("gives back a student's indicators exactly, missing ones as null, from this term's blobs and from older JSON", () => {
+    const file = join(work, "indicators.db");
+    const store = new SqliteScoreStore(file);
+    try {
+      const term = { school_year: 2026, label: "fall", started_at: "t", finished_at: "t", rows_read: 0, rows_accepted: 0, rows_rejected: 0, students_enrolled: 0, students_scored: 0, scores: 0, not_scored: {}, models: [], input_sha256: "0", suppression_threshold: 10 };
+      const scored = score("A", "low");
+      scored.indicators = Float64Array.from({ length: indicatorCount }, (_, k) => (k === 3 ? NaN : k / 7 + 0.1));
+      const published = publicationOf([scored], 10);
+      const fall = store.publishTerm(term, published.scores, published.rollups);
+      const detail = store.studentDetail(fall.id, "A", { all: true });
+      expect(Object.values(detail?.indicators ?? {})).toEqual(Array.from(scored.indicators, (v) => (Number.isNaN(v) ? null : v)));
+      // A term published before indicators were stored as blobs holds them as JSON text.
+      const raw = new Database(file);
+      raw.prepare("UPDATE scores SET indicators = ? WHERE student_id = 'A'").run(JSON.stringify({ attendance_rate: 0.5, ela_recent: null }));
+      raw.close();
+      expect(store.studentDetail(fall.id, "A", { all: true })?.indicators).toEqual({ attendance_rate: 0.5, ela_recent: null });
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe("a term run killed at a random point", () => {

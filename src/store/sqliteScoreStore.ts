@@ -18,6 +18,7 @@ import {
   type PublishedScore,
   type RiskTier,
   type RollupCell,
+  type SubgroupDimension,
   type TokenGrant,
 } from "../core/index.ts";
 import { migrate } from "./migrations.ts";
@@ -40,12 +41,30 @@ const termColumns = [
 const scoreColumns = [
   "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions, "indicators",
 ] as const;
+/** Each score column's value, bound straight from the score: no object per row on a state's million. */
+const scoreValues: Record<(typeof scoreColumns)[number], (s: PublishedScore, before: RiskTier | undefined) => unknown> = {
+  student_id: (s) => s.student_id,
+  milestone: (s) => s.milestone,
+  school_year: (s) => s.school_year,
+  grade: (s) => s.grade,
+  district_id: (s) => s.district_id,
+  school_id: (s) => s.school_id,
+  risk: (s) => s.risk,
+  tier: (s) => s.tier,
+  drivers: (s) => s.drivers,
+  previous_tier: (_, before) => before ?? null,
+  change: (s, before) => tierChange(before, s.tier),
+  ...(Object.fromEntries(subgroupDimensions.map((d) => [d, (s: PublishedScore) => s.subgroups[d]])) as Record<SubgroupDimension, (s: PublishedScore) => string>),
+  indicators: (s) => indicatorBlob(s.indicators),
+};
 const listedColumnNames = scoreColumns.filter((c) => c !== "indicators");
 const listedColumns = listedColumnNames.join(", ");
 const rollupColumns = [
   "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
   "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
 ] as const;
+/** Page cache while publishing, in KiB as SQLite's negative `cache_size` takes it. */
+const PUBLISH_CACHE_KIB = -192 * 1024;
 const rollupOrder = "scope, district_id, school_id, milestone, grade, dimension, value";
 
 type Row = Record<string, unknown>;
@@ -171,7 +190,7 @@ export class SqliteScoreStore implements ScoreStore {
       )
       .all(studentId) as (StudentDetail["history"][number] & { seq: number })[];
     const upToAsked = history.filter((h) => compareTerms(h, asked) <= 0).sort((a, b) => compareTerms(a, b) || (a.milestone < b.milestone ? -1 : 1));
-    return { scores: rows.map(toScore), indicators: JSON.parse(rows[0].indicators as string), history: upToAsked.map(({ seq: _, ...h }) => h) };
+    return { scores: rows.map(toScore), indicators: indicatorsOf(rows[0].indicators), history: upToAsked.map(({ seq: _, ...h }) => h) };
   }
 
   places(termId: number, scope: AccessScope): { district_id: string; school_id: string }[] {
@@ -259,12 +278,7 @@ export class SqliteScoreStore implements ScoreStore {
       values[0] = id;
       const { term, rollups } = produce((s) => {
         const before = tiersBefore.get(tierKey(s.student_id, s.milestone));
-        const row: Record<string, unknown> = { ...s.subgroups, student_id: s.student_id, milestone: s.milestone, school_year: s.school_year, grade: s.grade };
-        Object.assign(row, { district_id: s.district_id, school_id: s.school_id, risk: s.risk, tier: s.tier, drivers: s.drivers });
-        row.previous_tier = before ?? null;
-        row.change = tierChange(before, s.tier);
-        row.indicators = indicatorJson(s.indicators);
-        for (let c = 0; c < scoreColumns.length; c++) values[c + 1] = row[scoreColumns[c]];
+        for (let c = 0; c < scoreColumns.length; c++) values[c + 1] = scoreValues[scoreColumns[c]](s, before);
         insertScore.run(values);
       });
       const cellsBefore = new Map(previous ? this.rollups(previous.id as number).map((c) => [rollupKeyString(c), c]) : []);
@@ -283,7 +297,17 @@ export class SqliteScoreStore implements ScoreStore {
       if (next) this.refreshChanges(next.id as number);
       return id;
     });
-    const id = publish.immediate();
+    // The list indexes are written in student order, not their own: at a state's million
+    // scores they outgrow SQLite's default 2 MB page cache, and every insert then spills and
+    // re-reads index pages.
+    const cacheSize = this.db.pragma("cache_size", { simple: true }) as number;
+    this.db.pragma(`cache_size = ${PUBLISH_CACHE_KIB}`);
+    let id: number;
+    try {
+      id = publish.immediate();
+    } finally {
+      this.db.pragma(`cache_size = ${cacheSize}`);
+    }
     // Fresh statistics so risk lists use the (term, school, risk) index instead of scanning
     // the term; the limit keeps ANALYZE quick on a state-sized store.
     this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
@@ -340,8 +364,23 @@ function scopeClause(scope: AccessScope, rows: "score" | "rollup"): { where: str
   return { where: ` AND (${parts.join(" OR ")})${stateRow}`, values: [...scope.districts, ...scope.schools] };
 }
 
-function indicatorJson(values: Float64Array): string {
-  return JSON.stringify(Object.fromEntries(indicatorNames.map((name, k) => [name, Number.isNaN(values[k]) ? null : values[k]])));
+/**
+ * Indicator values as 8-byte floats in `indicatorNames` order (NaN = missing): a state's
+ * million JSON objects cost 4 s to write and made each score row three times as wide.
+ */
+function indicatorBlob(values: Float64Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** A score's indicators by name (null = missing); terms published before the blob were JSON. */
+function indicatorsOf(stored: unknown): Record<string, number | null> {
+  if (typeof stored === "string") return JSON.parse(stored) as Record<string, number | null>;
+  const bytes = stored as Buffer;
+  if (bytes.length !== indicatorNames.length * 8) throw new Error(`stored indicators hold ${bytes.length / 8} values, expected ${indicatorNames.length}`);
+  return Object.fromEntries(indicatorNames.map((name, k) => {
+    const value = bytes.readDoubleLE(k * 8);
+    return [name, Number.isNaN(value) ? null : value];
+  }));
 }
 
 /** Only known column names reach the SQL text; values are bound. */
