@@ -357,3 +357,36 @@ describe("the store's list reads", () => {
     expect(detail.scores.find((s) => s.milestone === row.milestone)).toEqual(row);
   });
 });
+
+describe("risk-list pages kept between requests", () => {
+  it("serves a re-run term's own list, not the page kept from the run it replaced, and audits every read", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ewis-pages-"));
+    const db = join(work, "pages.db");
+    const history = join(root, "fixtures", "state-small.csv");
+    const runFall = async () =>
+      expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
+    await runFall();
+    const own = new SqliteScoreStore(db);
+    const token = issueToken(own, { name: "pages counselor", ...grants.counselor });
+    const app = await listen(createApp({ store: own }), 0);
+    const address = app.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/students?school=${A1}&limit=20`;
+    const page = async () => (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as { term: { finished_at: string }; students: { student_id: string }[] };
+    try {
+      const first = await page();
+      expect(await page()).toEqual(first);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a later start time for the re-run
+      await runFall();
+      const again = await page();
+      expect(again.term.finished_at).toBe(own.latestTerm()?.finished_at);
+      expect(again.term.finished_at).not.toBe(first.term.finished_at);
+      expect(again.students).toEqual(first.students); // same history, same list
+      const reads = own.auditTrail(100).filter((e) => e.route === "GET /students");
+      expect(reads).toHaveLength(3);
+      expect(reads[0].students).toEqual(first.students.map((s) => s.student_id).filter((id, i, all) => all.indexOf(id) === i));
+    } finally {
+      await new Promise((resolve) => app.close(resolve));
+      own.close();
+    }
+  });
+});

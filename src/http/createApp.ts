@@ -7,6 +7,7 @@ import type { ScoreStore } from "../store/scoreStore.ts";
 import { bearerAuth, principalOf } from "./auth.ts";
 import { errorHandler, notFoundHandler } from "./httpErrors.ts";
 import { openApiDocument } from "./openapi.ts";
+import { PageCache } from "./pageCache.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 export interface AppOptions {
@@ -52,7 +53,8 @@ export function createApp({ store, rateLimitPerMinute = 600 }: AppOptions): expr
   api.get("/openapi.json", limiter, (_req, res) => {
     res.json(document);
   });
-  for (const route of routes) api.get(route.path, ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, store));
+  const pages = new PageCache();
+  for (const route of routes) api.get(route.path, ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, store, pages));
   api.use(notFoundHandler);
   app.use("/api/v1", api);
 
@@ -63,11 +65,11 @@ export function createApp({ store, rateLimitPerMinute = 600 }: AppOptions): expr
   return app;
 }
 
-function handlerFor(route: RouteSpec, store: ScoreStore) {
+function handlerFor(route: RouteSpec, store: ScoreStore, pages: PageCache) {
   return (req: Request, res: Response, _next: NextFunction) => {
     const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
     const query = route.query.parse(req.query) as Record<string, unknown>;
-    const body = route.handle({ store, principal: res.locals.principal, params, query, req, res });
+    const body = route.handle({ store, pages, principal: res.locals.principal, params, query, req, res });
     if (typeof body === "string") res.send(body);
     else res.json(body);
   };

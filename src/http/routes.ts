@@ -13,6 +13,7 @@ import {
   type Principal,
 } from "../core/index.ts";
 import type { ListedScore, ScoreStore, TermRecord } from "../store/scoreStore.ts";
+import type { PageCache } from "./pageCache.ts";
 import { csvField } from "../io/scoresFile.ts";
 import {
   cursorSchema,
@@ -32,6 +33,7 @@ import {
  */
 export interface RouteContext {
   store: ScoreStore;
+  pages: PageCache;
   principal: Principal;
   params: Record<string, string>;
   query: Record<string, unknown>;
@@ -199,10 +201,18 @@ export const routes: RouteSpec[] = [
         after = { risk: parsed.data[0], student_id: parsed.data[1], milestone: parsed.data[2] };
       }
       const limit = q.limit ?? DEFAULT_PAGE;
-      const rows = ctx.store.riskList(term.id, filter, scope, { sort: q.sort, after, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      audit(ctx, "GET /students", term, page.map((s) => s.student_id));
-      return { term: termSummary(term), students: page.map(scoreJson), next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+      const key = JSON.stringify([term.id, term.started_at, scope, filter, q.sort ?? null, after ?? null, limit]);
+      let cached = ctx.pages.get(key);
+      if (!cached) {
+        const rows = ctx.store.riskList(term.id, filter, scope, { sort: q.sort, after, limit: limit + 1 });
+        const page = rows.slice(0, limit);
+        const body = { term: termSummary(term), students: page.map(scoreJson), next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+        cached = { json: JSON.stringify(body), students: page.map((s) => s.student_id) };
+        ctx.pages.set(key, cached);
+      }
+      audit(ctx, "GET /students", term, cached.students);
+      ctx.res.type("application/json");
+      return cached.json;
     },
   },
   {
