@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EwisError, studentYearColumns, type StudentYear } from "../src/core/index.ts";
 import { duplicateKeyColumn, readHistory, wholeRowColumn, writeRejects, type HistoryReadResult, type Reject } from "../src/io/readHistory.ts";
 import { firstInvalidUtf8, Utf8CheckStream } from "../src/io/utf8Decoder.ts";
+import { sampleCells } from "./studentRows.ts";
 
 type Column = (typeof studentYearColumns)[number];
 
@@ -23,33 +24,7 @@ function csvFile(content: string | Buffer): string {
 }
 
 const header = studentYearColumns.join(",");
-const base: Record<Column, string> = {
-  student_id: "S-001",
-  school_year: "2024",
-  district_id: "D1",
-  school_id: "SCH1",
-  grade: "7",
-  birth_date: "2011-04-02",
-  gender: "F",
-  race_ethnicity: "H",
-  low_income: "1",
-  ell: "0",
-  former_ell: "0",
-  sped: "0",
-  homeless: "0",
-  foster_care: "0",
-  days_enrolled: "180",
-  days_present: "170",
-  iss_count: "1",
-  oss_count: "0",
-  school_moves: "0",
-  ela_scaled: "505",
-  math_scaled: "498",
-  courses_attempted: "6",
-  courses_failed: "1",
-  exit_status: "enrolled",
-  postsecondary_enrolled: "",
-};
+const base = sampleCells;
 
 /** A contract row; `over` replaces cells verbatim (no quoting). */
 function row(over: Partial<Record<Column, string>> = {}): string {

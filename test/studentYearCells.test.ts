@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { appendPlainRow, HistoryChunkBuilder, HistoryTable, studentYearColumns, studentYearSchema } from "../src/core/index.ts";
 import { Random } from "../fixtures/synthetic/random.ts";
+import { sampleCells } from "./studentRows.ts";
 
 /**
  * The fast path may only say "valid" where the schema says valid with the same values: every
@@ -8,33 +9,8 @@ import { Random } from "../fixtures/synthetic/random.ts";
  * exactly as the schema parsed it.
  */
 
-const base: Record<string, string> = {
-  student_id: "S-001",
-  school_year: "2024",
-  district_id: "D1",
-  school_id: "SCH1",
-  grade: "7",
-  birth_date: "2011-04-02",
-  gender: "F",
-  race_ethnicity: "H",
-  low_income: "1",
-  ell: "0",
-  former_ell: "0",
-  sped: "0",
-  homeless: "",
-  foster_care: "0",
-  days_enrolled: "180",
-  days_present: "170",
-  iss_count: "1",
-  oss_count: "",
-  school_moves: "0",
-  ela_scaled: "505",
-  math_scaled: "",
-  courses_attempted: "6",
-  courses_failed: "1",
-  exit_status: "",
-  postsecondary_enrolled: "",
-};
+/** Some blanks among the cells, so both the blank and the written path of each column are taken. */
+const base: Record<string, string> = { ...sampleCells, homeless: "", oss_count: "", math_scaled: "", exit_status: "" };
 
 /** Values near every edge the schema draws, and some it never takes. */
 const odd = [

@@ -4,6 +4,17 @@ import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { computeRollups, determinedCells, DisclosureAudit, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
 import { determinedCells as gaussJordanDetermined } from "./gaussJordanAudit.ts";
 
+/** Brute force: cell i is determined iff adding e_i to the equations leaves the rank unchanged. */
+function bruteForce(hidden: Uint8Array, relations: { total: number; parts: number[] }[]): number[] {
+  const vars = [...hidden.keys()].filter((i) => hidden[i]);
+  const rows = relations
+    .map((r) => vars.map((v) => (v === r.total ? 1 : 0) - r.parts.filter((p) => p === v).length))
+    .filter((row) => row.some((x) => x !== 0));
+  const rank = (m: number[][]) => (m.length === 0 ? 0 : new SingularValueDecomposition(new Matrix(m), { autoTranspose: true }).rank);
+  const base = rank(rows);
+  return vars.filter((v, j) => rank([...rows, vars.map((_, k) => (k === j ? 1 : 0))]) === base);
+}
+
 describe("suppressCells", () => {
   it("hides every count with 0 < n < threshold and keeps zeros and large counts", () => {
     const hidden = suppressCells([0, 3, 9, 10, 40], [], 10);
@@ -92,16 +103,6 @@ describe("computeRollups", () => {
 });
 
 describe("determinedCells", () => {
-  /** Brute force: cell i is determined iff adding e_i to the equations leaves the rank unchanged. */
-  function bruteForce(hidden: Uint8Array, relations: { total: number; parts: number[] }[]): number[] {
-    const vars = [...hidden.keys()].filter((i) => hidden[i]);
-    const rows = relations
-      .map((r) => vars.map((v) => (v === r.total ? 1 : 0) - r.parts.filter((p) => p === v).length))
-      .filter((row) => row.some((x) => x !== 0));
-    const rank = (m: number[][]) => (m.length === 0 ? 0 : new SingularValueDecomposition(new Matrix(m), { autoTranspose: true }).rank);
-    const base = rank(rows);
-    return vars.filter((v, j) => rank([...rows, vars.map((_, k) => (k === j ? 1 : 0))]) === base);
-  }
 
   it("finds the cells a bridge between two blocks pins down, which no single subtraction gives", () => {
     // A 2 × 4 table of parts with row and column totals: hidden cells a,b (row 1) and c,d
@@ -223,13 +224,7 @@ describe("DisclosureAudit, one group of hidden cells at a time", () => {
       const { cells, relations } = randomSystem();
       const hidden = new Uint8Array(cells);
       for (let i = 0; i < cells; i++) hidden[i] = random() < 0.35 ? 1 : 0;
-      const vars = [...hidden.keys()].filter((i) => hidden[i]);
-      const rows = relations
-        .map((r) => vars.map((v) => (v === r.total ? 1 : 0) - r.parts.filter((p) => p === v).length))
-        .filter((row) => row.some((x) => x !== 0));
-      const rank = (m: number[][]) => (m.length === 0 ? 0 : new SingularValueDecomposition(new Matrix(m), { autoTranspose: true }).rank);
-      const base = rank(rows);
-      const brute = vars.filter((_, j) => rank([...rows, vars.map((_, k) => (k === j ? 1 : 0))]) === base);
+      const brute = bruteForce(hidden, relations);
       expect(determinedCells(hidden, relations), `trial ${trial}`).toEqual(brute);
     }
   });

@@ -275,14 +275,6 @@ export class HistoryTable {
 
   row(i: number): StudentYear {
     const c = this.chunk;
-    const flag = (k: number) => {
-      const v = c.flags[i * FLAGS + k];
-      return v < 0 ? undefined : (v as 0 | 1);
-    };
-    const count = (k: number) => {
-      const v = c.counts[i * COUNTS + k];
-      return v < 0 ? undefined : v;
-    };
     return {
       student_id: c.students[c.student[i]],
       school_year: c.year[i],
@@ -292,25 +284,36 @@ export class HistoryTable {
       birth_date: c.birthDate[i] < 0 ? undefined : c.birthDates[c.birthDate[i]],
       gender: c.gender[i] < 0 ? undefined : genderCodes[c.gender[i]],
       race_ethnicity: c.race[i] < 0 ? undefined : raceEthnicityCodes[c.race[i]],
-      low_income: flag(0),
-      ell: flag(1),
-      former_ell: flag(2),
-      sped: flag(3),
-      homeless: flag(4),
-      foster_care: flag(5),
+      low_income: flagAt(c, i, 0),
+      ell: flagAt(c, i, 1),
+      former_ell: flagAt(c, i, 2),
+      sped: flagAt(c, i, 3),
+      homeless: flagAt(c, i, 4),
+      foster_care: flagAt(c, i, 5),
       days_enrolled: c.daysEnrolled[i],
       days_present: c.daysPresent[i],
-      iss_count: count(0) ?? 0,
-      oss_count: count(1) ?? 0,
-      school_moves: count(2) ?? 0,
+      iss_count: countAt(c, i, 0) ?? 0,
+      oss_count: countAt(c, i, 1) ?? 0,
+      school_moves: countAt(c, i, 2) ?? 0,
       ela_scaled: c.ela[i] < 0 ? undefined : c.ela[i],
       math_scaled: c.math[i] < 0 ? undefined : c.math[i],
-      courses_attempted: count(3),
-      courses_failed: count(4),
+      courses_attempted: countAt(c, i, 3),
+      courses_failed: countAt(c, i, 4),
       exit_status: exitStatuses[c.exit[i]],
-      postsecondary_enrolled: flag(6),
+      postsecondary_enrolled: flagAt(c, i, 6),
     };
   }
+}
+
+// Module functions, not closures made per row: four million rows a term.
+function flagAt(c: HistoryChunk, i: number, k: number): 0 | 1 | undefined {
+  const v = c.flags[i * FLAGS + k];
+  return v < 0 ? undefined : (v as 0 | 1);
+}
+
+function countAt(c: HistoryChunk, i: number, k: number): number | undefined {
+  const v = c.counts[i * COUNTS + k];
+  return v < 0 ? undefined : v;
 }
 
 /** A table of rows already in memory (tests, generated states). */

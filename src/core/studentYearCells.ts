@@ -67,54 +67,61 @@ function isBirthDate(cell: string): boolean {
   return valid;
 }
 
+// Module functions, not closures made per row: four million rows a term.
+function cellAt(cells: readonly string[], cellIndex: Int32Array, c: number): string {
+  return cellIndex[c] < 0 ? "" : cells[cellIndex[c]];
+}
+
+function scaledScore(text: string): number {
+  return text === "" ? -1 : wholeNumber(text);
+}
+
 /**
  * Appends the row to `builder` and returns true when it is plainly valid; returns false (and
  * appends nothing) when the schema must judge it. `cellIndex[c]` is where contract column `c`
  * sits in `cells`, -1 when the file has no such column.
  */
 export function appendPlainRow(builder: HistoryChunkBuilder, cells: readonly string[], cellIndex: Int32Array, line: number): boolean {
-  const cell = (c: number) => (cellIndex[c] < 0 ? "" : cells[cellIndex[c]]);
 
-  const studentId = cell(column.student_id);
-  const districtId = cell(column.district_id);
-  const schoolId = cell(column.school_id);
+  const studentId = cellAt(cells, cellIndex, column.student_id);
+  const districtId = cellAt(cells, cellIndex, column.district_id);
+  const schoolId = cellAt(cells, cellIndex, column.school_id);
   if (!isStudentId(studentId) || !isPlaceId(districtId) || !isPlaceId(schoolId)) return false;
-  const year = wholeNumber(cell(column.school_year));
+  const year = wholeNumber(cellAt(cells, cellIndex, column.school_year));
   if (year < 1990 || year > 2100) return false;
-  const grade = gradeOf(cell(column.grade));
+  const grade = gradeOf(cellAt(cells, cellIndex, column.grade));
   if (grade < 0) return false;
-  const birthDate = cell(column.birth_date);
+  const birthDate = cellAt(cells, cellIndex, column.birth_date);
   if (birthDate !== "" && !isBirthDate(birthDate)) return false;
-  const genderCell = cell(column.gender);
+  const genderCell = cellAt(cells, cellIndex, column.gender);
   const gender = genderCell === "" ? -1 : genderCodes.indexOf(genderCell as (typeof genderCodes)[number]);
   if (gender === -1 && genderCell !== "") return false;
-  const raceCell = cell(column.race_ethnicity);
+  const raceCell = cellAt(cells, cellIndex, column.race_ethnicity);
   const race = raceCell === "" ? -1 : raceEthnicityCodes.indexOf(raceCell as (typeof raceEthnicityCodes)[number]);
   if (race === -1 && raceCell !== "") return false;
   const flags = new Int8Array(flagColumns.length);
   for (let k = 0; k < flagColumns.length; k++) {
-    const v = flagOf(cell(column[flagColumns[k]]));
+    const v = flagOf(cellAt(cells, cellIndex, column[flagColumns[k]]));
     if (v === -2) return false;
     flags[k] = v;
   }
-  const daysEnrolled = wholeNumber(cell(column.days_enrolled));
-  const daysPresent = wholeNumber(cell(column.days_present));
+  const daysEnrolled = wholeNumber(cellAt(cells, cellIndex, column.days_enrolled));
+  const daysPresent = wholeNumber(cellAt(cells, cellIndex, column.days_present));
   if (daysEnrolled < 0 || daysEnrolled > 366 || daysPresent < 0 || daysPresent > daysEnrolled) return false;
   const counts = [0, 0, 0, -1, -1];
   for (let k = 0; k < countColumns.length; k++) {
-    const text = cell(column[countColumns[k]]);
+    const text = cellAt(cells, cellIndex, column[countColumns[k]]);
     if (text === "") continue; // suspensions and moves default to 0, courses stay blank
     const v = wholeNumber(text);
     if (v < 0) return false;
     counts[k] = v;
   }
   if (counts[4] >= 0 && (counts[3] < 0 || counts[4] > counts[3])) return false;
-  const score = (text: string) => (text === "" ? -1 : wholeNumber(text));
-  const ela = score(cell(column.ela_scaled));
-  const math = score(cell(column.math_scaled));
+  const ela = scaledScore(cellAt(cells, cellIndex, column.ela_scaled));
+  const math = scaledScore(cellAt(cells, cellIndex, column.math_scaled));
   if ((ela !== -1 && (ela < 440 || ela > 560)) || (math !== -1 && (math < 440 || math > 560))) return false;
-  if ((ela === -1 && cell(column.ela_scaled) !== "") || (math === -1 && cell(column.math_scaled) !== "")) return false;
-  const exitCell = cell(column.exit_status);
+  if ((ela === -1 && cellAt(cells, cellIndex, column.ela_scaled) !== "") || (math === -1 && cellAt(cells, cellIndex, column.math_scaled) !== "")) return false;
+  const exitCell = cellAt(cells, cellIndex, column.exit_status);
   const exit = exitCell === "" ? 0 : exitStatuses.indexOf(exitCell as (typeof exitStatuses)[number]);
   if (exit < 0) return false;
 
