@@ -486,6 +486,22 @@ describe("writeRejects", () => {
     expect(back[0].record).toBe(nasty);
   });
 
+  it("writes a rejected value or record that a spreadsheet would run as a formula as text, and keeps it whole", async () => {
+    const attack = "=cmd|' /C calc'!A0";
+    const result = await read(csvFile(`${header}\n${row({ district_id: attack, days_present: "-1" })}\n${row({ school_id: "@SUM(1+1)" }).replace(/^/, "+")}\n`));
+    const out = join(dir, "formula-rejects.csv");
+    await writeRejects(out, result.rejects);
+    const records = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+    const values = records.map((r) => r.value);
+    expect(values).toEqual(["-1", "'+S-001"]); // a plain number is data, not a formula
+    expect(records[1].record.startsWith("'+S-001,")).toBe(true);
+    expect(records[0].record).toContain(attack); // inside the record, not at its start: harmless
+    for (const r of records) for (const cell of Object.values(r)) expect(cell).not.toMatch(/^[=+@\t\r]|^-(?!\d+$)/);
+    // Nothing is lost: without the apostrophe each cell is what was read.
+    const unquote = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+    expect(records.map((r) => unquote(r.record))).toEqual(result.rejects.map((r) => r.record));
+  });
+
   it("writes the header alone when there is nothing to reject", async () => {
     const out = join(dir, "no-rejects.csv");
     await writeRejects(out, []);

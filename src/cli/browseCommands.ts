@@ -1,6 +1,7 @@
 import { EwisError, gradeLabel, type RollupCell } from "../core/index.ts";
 import { writeLinesAtomic } from "../io/atomicWrite.ts";
-import { csvField } from "../io/scoresFile.ts";
+import { csvField } from "../io/csvCell.ts";
+import { riskListColumns, riskListLine } from "../io/scoresFile.ts";
 import type { RiskListFilter, RollupFilter, ScoreStore, TermRecord } from "../store/scoreStore.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
 
@@ -41,7 +42,6 @@ export interface ExportOptions extends RiskListFilter {
   out: string;
 }
 
-export const riskListColumns = ["student_id", "school_year", "term", "district_id", "school_id", "grade", "milestone", "risk", "tier", "previous_tier", "change", "drivers"];
 
 /** A counselor's risk list: highest risk first. */
 export async function exportCommand(options: ExportOptions, log: (line: string) => void): Promise<void> {
@@ -51,11 +51,7 @@ export async function exportCommand(options: ExportOptions, log: (line: string) 
     return { term, scores: store.riskList(term.id, filter) };
   });
   const lines = [riskListColumns.join(",")];
-  for (const s of scores) {
-    lines.push(
-      [s.student_id, s.school_year, csvField(term.label), csvField(s.district_id), csvField(s.school_id), gradeLabel(s.grade), s.milestone, s.risk.toFixed(6), s.tier, s.previous_tier ?? "", s.change, s.drivers].join(","),
-    );
-  }
+  for (const s of scores) lines.push(riskListLine(term.label, s));
   await writeLinesAtomic(out, lines);
   log(`${scores.length} scores of term ${term.school_year} ${term.label} written to ${out}`);
 }

@@ -14,7 +14,7 @@ import {
 } from "../core/index.ts";
 import type { ListedScore, ScoreStore, TermRecord } from "../store/scoreStore.ts";
 import type { PageCache } from "./pageCache.ts";
-import { csvField } from "../io/scoresFile.ts";
+import { riskListColumns, riskListLine } from "../io/scoresFile.ts";
 import {
   cursorSchema,
   encodeCursor,
@@ -118,12 +118,8 @@ function audit(ctx: RouteContext, route: string, term: TermRecord, students: rea
 }
 
 function riskListCsv(term: TermRecord, scores: readonly ListedScore[]): string {
-  const lines = ["student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers"];
-  for (const s of scores) {
-    lines.push(
-      [s.student_id, s.school_year, csvField(term.label), csvField(s.district_id), csvField(s.school_id), gradeLabel(s.grade), s.milestone, s.risk.toFixed(6), s.tier, s.previous_tier ?? "", s.change, s.drivers].join(","),
-    );
-  }
+  const lines = [riskListColumns.join(",")];
+  for (const s of scores) lines.push(riskListLine(term.label, s));
   return `${lines.join("\n")}\n`;
 }
 

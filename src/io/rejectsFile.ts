@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
+import { startsFormula } from "./csvCell.ts";
 import { writeStreamAtomic } from "./atomicWrite.ts";
 
 /** One problem with one data row. A row with two bad cells gives two rejects. */
@@ -27,6 +28,6 @@ export const rejectColumns = ["line", "column", "value", "reason", "record"] as 
  */
 export async function writeRejects(file: string, rejects: readonly Reject[]): Promise<void> {
   await writeStreamAtomic(file, (out) =>
-    pipeline(Readable.from(rejects), stringify({ header: true, columns: [...rejectColumns] }), out, { end: false }),
+    pipeline(Readable.from(rejects), stringify({ header: true, columns: [...rejectColumns], cast: { string: (value) => (startsFormula(value) ? `'${value}` : value) } }), out, { end: false }),
   );
 }

@@ -1,16 +1,22 @@
 import { formatDrivers, gradeLabel, type StudentScore } from "../core/index.ts";
 import { writeLinesAtomic } from "./atomicWrite.ts";
+import { csvField } from "./csvCell.ts";
 
 export const scoreColumns = ["student_id", "school_year", "district_id", "school_id", "grade", "milestone", "risk", "tier", "drivers"] as const;
 
-/** District and school ids are free text up to 32 characters, so they may need CSV quoting. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+/** Every risk-list CSV (`ewis export`, the API's `format=csv`): highest risk first. */
+export const riskListColumns = ["student_id", "school_year", "term", "district_id", "school_id", "grade", "milestone", "risk", "tier", "previous_tier", "change", "drivers"] as const;
+
+export function riskListLine(termLabel: string, s: Omit<StudentScore, "drivers" | "indicators" | "subgroups"> & { drivers: string; previous_tier: string | null; change: string }): string {
+  return [
+    csvField(s.student_id), s.school_year, csvField(termLabel), csvField(s.district_id), csvField(s.school_id), gradeLabel(s.grade), s.milestone,
+    s.risk.toFixed(6), s.tier, s.previous_tier ?? "", s.change, csvField(s.drivers),
+  ].join(",");
 }
 
 export function scoreLine(s: StudentScore): string {
   return [
-    s.student_id,
+    csvField(s.student_id),
     s.school_year,
     csvField(s.district_id),
     csvField(s.school_id),
