@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EwisError, riskModelSchema, type RiskModel } from "../core/index.ts";
@@ -30,9 +31,35 @@ export async function writeModelDirectory(dir: string, models: readonly RiskMode
     }
   }
   await replaceDirectory(dir, async (staging) => {
-    for (const model of models) await writeFile(join(staging, modelFileName(model)), toJson(model));
+    for (const model of models) await writeFile(join(staging, modelFileName(model)), modelFileText(model));
     for (const [name, content] of Object.entries(extraFiles)) await writeFile(join(staging, name), content);
   });
+}
+
+/**
+ * A model file: the model's JSON with a `checksum` over that JSON (without the checksum) added
+ * last. It catches a file corrupted on disk or edited by hand after training; it is not a
+ * signature, since anyone who can write the file can recompute it.
+ */
+export function modelFileText(model: RiskModel): string {
+  return toJson({ ...model, checksum: checksumOf(toJson(model)) });
+}
+
+function checksumOf(text: string): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}
+
+/** The model without its checksum, or an error naming the file when the checksum is missing or wrong. */
+function verified(json: unknown, file: string): unknown {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return json;
+  const { checksum, ...model } = json as Record<string, unknown>;
+  if (typeof checksum !== "string") {
+    throw new EwisError("invalid_model", "carries no checksum (written by an older ewis, or not by ewis); train the models again", { file });
+  }
+  if (checksum !== checksumOf(toJson(model))) {
+    throw new EwisError("invalid_model", "does not match its checksum: it was changed or damaged after training; restore it or train again", { file });
+  }
+  return model;
 }
 
 export async function loadModels(dir: string): Promise<RiskModel[]> {
@@ -52,7 +79,7 @@ export async function loadModels(dir: string): Promise<RiskModel[]> {
     } catch (error) {
       throw new EwisError("invalid_model", `not a JSON model file: ${(error as Error).message}`, { file });
     }
-    const parsed = riskModelSchema.safeParse(json);
+    const parsed = riskModelSchema.safeParse(verified(json, file));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new EwisError("invalid_model", `not a valid ewis model: ${issue.path.join(".")} ${issue.message}`, { file });
