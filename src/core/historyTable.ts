@@ -62,6 +62,39 @@ class Dictionary {
   }
 }
 
+/**
+ * One row's values as the columns hold them: ids as text (the builder codes them), -1 for a
+ * blank code, flag, count or score. Filled in place and reused row after row.
+ */
+export interface RowCodes {
+  studentId: string;
+  year: number;
+  districtId: string;
+  schoolId: string;
+  grade: number;
+  birthDate: string | undefined;
+  gender: number;
+  race: number;
+  /** In `flagColumns` order. */
+  flags: Int8Array;
+  daysEnrolled: number;
+  daysPresent: number;
+  /** In `countColumns` order. */
+  counts: Float64Array;
+  ela: number;
+  math: number;
+  exit: number;
+}
+
+export function emptyRowCodes(): RowCodes {
+  return {
+    studentId: "", year: 0, districtId: "", schoolId: "", grade: 0, birthDate: undefined, gender: -1, race: -1,
+    flags: new Int8Array(FLAGS), daysEnrolled: 0, daysPresent: 0, counts: new Float64Array(COUNTS), ela: -1, math: -1, exit: 0,
+  };
+}
+
+const scratch = emptyRowCodes();
+
 type Growable = Exclude<keyof HistoryChunk, "rows" | "students" | "districts" | "schools" | "birthDates">;
 const widths: Record<Growable, number> = {
   student: 1, year: 1, district: 1, school: 1, grade: 1, birthDate: 1, gender: 1, race: 1, flags: FLAGS,
@@ -70,7 +103,7 @@ const widths: Record<Growable, number> = {
 
 /**
  * Appends validated rows to growing columns. `studentYearCells.ts` appends straight from CSV
- * cells; `appendRow` takes a row the schema has parsed. Both write the same codes.
+ * cells and `appendRow` a row the schema has parsed; both go through `append`.
  */
 export class HistoryChunkBuilder {
   private capacity = 1 << 14;
@@ -98,36 +131,51 @@ export class HistoryChunkBuilder {
   readonly schools = new Dictionary();
   readonly birthDates = new Dictionary();
 
-  /** Makes room for one more row and returns its index; the caller fills every column. */
-  next(): number {
+  /** Writes one row's values, coded as `RowCodes` says: the one place columns are filled. */
+  append(v: RowCodes, line: number): void {
     if (this.rows === this.capacity) this.grow();
-    return this.rows++;
-  }
-
-  setCount(row: number, k: number, value: number): void {
-    if (value > INT32_MAX && this.columns.counts instanceof Int32Array) this.columns.counts = Float64Array.from(this.columns.counts);
-    this.columns.counts[row * COUNTS + k] = value;
-  }
-
-  appendRow(row: StudentYear, line: number): void {
-    const i = this.next();
+    const i = this.rows++;
     const c = this.columns;
-    c.student[i] = this.students.code(row.student_id);
-    c.year[i] = row.school_year;
-    c.district[i] = this.districts.code(row.district_id);
-    c.school[i] = this.schools.code(row.school_id);
-    c.grade[i] = row.grade;
-    c.birthDate[i] = row.birth_date === undefined ? -1 : this.birthDates.code(row.birth_date);
-    c.gender[i] = row.gender === undefined ? -1 : genderCodes.indexOf(row.gender);
-    c.race[i] = row.race_ethnicity === undefined ? -1 : raceEthnicityCodes.indexOf(row.race_ethnicity);
-    for (let k = 0; k < FLAGS; k++) c.flags[i * FLAGS + k] = row[flagColumns[k]] ?? -1;
-    c.daysEnrolled[i] = row.days_enrolled;
-    c.daysPresent[i] = row.days_present;
-    for (let k = 0; k < COUNTS; k++) this.setCount(i, k, row[countColumns[k]] ?? -1);
-    c.ela[i] = row.ela_scaled ?? -1;
-    c.math[i] = row.math_scaled ?? -1;
-    c.exit[i] = exitStatuses.indexOf(row.exit_status);
+    c.student[i] = this.students.code(v.studentId);
+    c.year[i] = v.year;
+    c.district[i] = this.districts.code(v.districtId);
+    c.school[i] = this.schools.code(v.schoolId);
+    c.grade[i] = v.grade;
+    c.birthDate[i] = v.birthDate === undefined ? -1 : this.birthDates.code(v.birthDate);
+    c.gender[i] = v.gender;
+    c.race[i] = v.race;
+    c.flags.set(v.flags, i * FLAGS);
+    c.daysEnrolled[i] = v.daysEnrolled;
+    c.daysPresent[i] = v.daysPresent;
+    for (let k = 0; k < COUNTS; k++) {
+      if (v.counts[k] > INT32_MAX && c.counts instanceof Int32Array) c.counts = Float64Array.from(c.counts);
+      c.counts[i * COUNTS + k] = v.counts[k];
+    }
+    c.ela[i] = v.ela;
+    c.math[i] = v.math;
+    c.exit[i] = v.exit;
     c.line[i] = line;
+  }
+
+  /** A row the schema has parsed. */
+  appendRow(row: StudentYear, line: number): void {
+    const v = scratch;
+    v.studentId = row.student_id;
+    v.year = row.school_year;
+    v.districtId = row.district_id;
+    v.schoolId = row.school_id;
+    v.grade = row.grade;
+    v.birthDate = row.birth_date;
+    v.gender = row.gender === undefined ? -1 : genderCodes.indexOf(row.gender);
+    v.race = row.race_ethnicity === undefined ? -1 : raceEthnicityCodes.indexOf(row.race_ethnicity);
+    for (let k = 0; k < FLAGS; k++) v.flags[k] = row[flagColumns[k]] ?? -1;
+    v.daysEnrolled = row.days_enrolled;
+    v.daysPresent = row.days_present;
+    for (let k = 0; k < COUNTS; k++) v.counts[k] = row[countColumns[k]] ?? -1;
+    v.ela = row.ela_scaled ?? -1;
+    v.math = row.math_scaled ?? -1;
+    v.exit = exitStatuses.indexOf(row.exit_status);
+    this.append(v, line);
   }
 
   /** The rows so far, trimmed to size: its buffers can be transferred to another thread. */
@@ -268,6 +316,13 @@ export class HistoryTable {
     for (let s = 0; s < this.studentCount; s++) yield this.history(s);
   }
 
+  /** The table without the rows `drop` marks (repeated keys); students left with no row are gone too. */
+  without(drop: (row: number) => boolean): HistoryTable {
+    const builder = new HistoryChunkBuilder();
+    for (let i = 0; i < this.rowCount; i++) if (!drop(i)) builder.appendRow(this.row(i), this.chunk.line[i]);
+    return new HistoryTable(builder.finish());
+  }
+
   /** Every row in file order, as objects: for small files and tests. */
   rows(): StudentYear[] {
     return Array.from({ length: this.rowCount }, (_, i) => this.row(i));
@@ -322,15 +377,4 @@ export function historyTableOf(rows: Iterable<StudentYear>): HistoryTable {
   let line = 1;
   for (const row of rows) builder.appendRow(row, ++line);
   return new HistoryTable(builder.finish());
-}
-
-/** The chunk without the rows `drop` marks (duplicated keys); students left with no row are gone too. */
-export function withoutRows(chunk: HistoryChunk, drop: (row: number) => boolean): HistoryChunk {
-  const kept: number[] = [];
-  for (let i = 0; i < chunk.rows; i++) if (!drop(i)) kept.push(i);
-  if (kept.length === chunk.rows) return chunk;
-  const builder = new HistoryChunkBuilder();
-  const table = new HistoryTable(chunk);
-  for (const i of kept) builder.appendRow(table.row(i), chunk.line[i]);
-  return builder.finish();
 }

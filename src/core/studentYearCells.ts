@@ -1,4 +1,4 @@
-import { countColumns, flagColumns, genderCodes, type HistoryChunkBuilder } from "./historyTable.ts";
+import { countColumns, emptyRowCodes, flagColumns, genderCodes, type HistoryChunkBuilder } from "./historyTable.ts";
 import { exitStatuses, raceEthnicityCodes, studentYearColumns, studentYearSchema } from "./studentYear.ts";
 
 /**
@@ -12,6 +12,10 @@ import { exitStatuses, raceEthnicityCodes, studentYearColumns, studentYearSchema
 
 const column = Object.fromEntries(studentYearColumns.map((c, i) => [c, i])) as Record<(typeof studentYearColumns)[number], number>;
 const MAX_DIGITS = 15; // below 2^53: every such number is exact
+/** A blank count, in `countColumns` order: suspensions and moves default to 0, course counts stay blank. */
+const blankCount = [0, 0, 0, -1, -1];
+/** One row's values, refilled for every row: nothing is allocated for a valid row. */
+const scratch = emptyRowCodes();
 
 /** Digits only, no sign, at most 15 of them; -1 otherwise. */
 function wholeNumber(cell: string): number {
@@ -82,66 +86,47 @@ function scaledScore(text: string): number {
  * sits in `cells`, -1 when the file has no such column.
  */
 export function appendPlainRow(builder: HistoryChunkBuilder, cells: readonly string[], cellIndex: Int32Array, line: number): boolean {
-
-  const studentId = cellAt(cells, cellIndex, column.student_id);
-  const districtId = cellAt(cells, cellIndex, column.district_id);
-  const schoolId = cellAt(cells, cellIndex, column.school_id);
-  if (!isStudentId(studentId) || !isPlaceId(districtId) || !isPlaceId(schoolId)) return false;
-  const year = wholeNumber(cellAt(cells, cellIndex, column.school_year));
-  if (year < 1990 || year > 2100) return false;
-  const grade = gradeOf(cellAt(cells, cellIndex, column.grade));
-  if (grade < 0) return false;
+  const v = scratch;
+  v.studentId = cellAt(cells, cellIndex, column.student_id);
+  v.districtId = cellAt(cells, cellIndex, column.district_id);
+  v.schoolId = cellAt(cells, cellIndex, column.school_id);
+  if (!isStudentId(v.studentId) || !isPlaceId(v.districtId) || !isPlaceId(v.schoolId)) return false;
+  v.year = wholeNumber(cellAt(cells, cellIndex, column.school_year));
+  if (v.year < 1990 || v.year > 2100) return false;
+  v.grade = gradeOf(cellAt(cells, cellIndex, column.grade));
+  if (v.grade < 0) return false;
   const birthDate = cellAt(cells, cellIndex, column.birth_date);
   if (birthDate !== "" && !isBirthDate(birthDate)) return false;
+  v.birthDate = birthDate === "" ? undefined : birthDate;
   const genderCell = cellAt(cells, cellIndex, column.gender);
-  const gender = genderCell === "" ? -1 : genderCodes.indexOf(genderCell as (typeof genderCodes)[number]);
-  if (gender === -1 && genderCell !== "") return false;
+  v.gender = genderCell === "" ? -1 : genderCodes.indexOf(genderCell as (typeof genderCodes)[number]);
+  if (v.gender === -1 && genderCell !== "") return false;
   const raceCell = cellAt(cells, cellIndex, column.race_ethnicity);
-  const race = raceCell === "" ? -1 : raceEthnicityCodes.indexOf(raceCell as (typeof raceEthnicityCodes)[number]);
-  if (race === -1 && raceCell !== "") return false;
-  const flags = new Int8Array(flagColumns.length);
+  v.race = raceCell === "" ? -1 : raceEthnicityCodes.indexOf(raceCell as (typeof raceEthnicityCodes)[number]);
+  if (v.race === -1 && raceCell !== "") return false;
   for (let k = 0; k < flagColumns.length; k++) {
-    const v = flagOf(cellAt(cells, cellIndex, column[flagColumns[k]]));
-    if (v === -2) return false;
-    flags[k] = v;
+    const flag = flagOf(cellAt(cells, cellIndex, column[flagColumns[k]]));
+    if (flag === -2) return false;
+    v.flags[k] = flag;
   }
-  const daysEnrolled = wholeNumber(cellAt(cells, cellIndex, column.days_enrolled));
-  const daysPresent = wholeNumber(cellAt(cells, cellIndex, column.days_present));
-  if (daysEnrolled < 0 || daysEnrolled > 366 || daysPresent < 0 || daysPresent > daysEnrolled) return false;
-  const counts = [0, 0, 0, -1, -1];
+  v.daysEnrolled = wholeNumber(cellAt(cells, cellIndex, column.days_enrolled));
+  v.daysPresent = wholeNumber(cellAt(cells, cellIndex, column.days_present));
+  if (v.daysEnrolled < 0 || v.daysEnrolled > 366 || v.daysPresent < 0 || v.daysPresent > v.daysEnrolled) return false;
   for (let k = 0; k < countColumns.length; k++) {
     const text = cellAt(cells, cellIndex, column[countColumns[k]]);
-    if (text === "") continue; // suspensions and moves default to 0, courses stay blank
-    const v = wholeNumber(text);
-    if (v < 0) return false;
-    counts[k] = v;
+    v.counts[k] = text === "" ? blankCount[k] : wholeNumber(text);
+    if (text !== "" && v.counts[k] < 0) return false;
   }
-  if (counts[4] >= 0 && (counts[3] < 0 || counts[4] > counts[3])) return false;
-  const ela = scaledScore(cellAt(cells, cellIndex, column.ela_scaled));
-  const math = scaledScore(cellAt(cells, cellIndex, column.math_scaled));
-  if ((ela !== -1 && (ela < 440 || ela > 560)) || (math !== -1 && (math < 440 || math > 560))) return false;
-  if ((ela === -1 && cellAt(cells, cellIndex, column.ela_scaled) !== "") || (math === -1 && cellAt(cells, cellIndex, column.math_scaled) !== "")) return false;
+  if (v.counts[4] >= 0 && (v.counts[3] < 0 || v.counts[4] > v.counts[3])) return false;
+  const elaCell = cellAt(cells, cellIndex, column.ela_scaled);
+  const mathCell = cellAt(cells, cellIndex, column.math_scaled);
+  v.ela = scaledScore(elaCell);
+  v.math = scaledScore(mathCell);
+  if ((v.ela !== -1 && (v.ela < 440 || v.ela > 560)) || (v.math !== -1 && (v.math < 440 || v.math > 560))) return false;
+  if ((v.ela === -1 && elaCell !== "") || (v.math === -1 && mathCell !== "")) return false;
   const exitCell = cellAt(cells, cellIndex, column.exit_status);
-  const exit = exitCell === "" ? 0 : exitStatuses.indexOf(exitCell as (typeof exitStatuses)[number]);
-  if (exit < 0) return false;
-
-  const i = builder.next();
-  const c = builder.columns;
-  c.student[i] = builder.students.code(studentId);
-  c.year[i] = year;
-  c.district[i] = builder.districts.code(districtId);
-  c.school[i] = builder.schools.code(schoolId);
-  c.grade[i] = grade;
-  c.birthDate[i] = birthDate === "" ? -1 : builder.birthDates.code(birthDate);
-  c.gender[i] = gender;
-  c.race[i] = race;
-  c.flags.set(flags, i * flagColumns.length);
-  c.daysEnrolled[i] = daysEnrolled;
-  c.daysPresent[i] = daysPresent;
-  for (let k = 0; k < countColumns.length; k++) builder.setCount(i, k, counts[k]);
-  c.ela[i] = ela;
-  c.math[i] = math;
-  c.exit[i] = exit;
-  c.line[i] = line;
+  v.exit = exitCell === "" ? 0 : exitStatuses.indexOf(exitCell as (typeof exitStatuses)[number]);
+  if (v.exit < 0) return false;
+  builder.append(v, line);
   return true;
 }

@@ -2,7 +2,7 @@ import { open, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { parse } from "csv-parse/sync";
-import { EwisError, HistoryTable, joinChunks, withoutRows, type HistoryChunk } from "../core/index.ts";
+import { EwisError, HistoryTable, joinChunks, type HistoryChunk } from "../core/index.ts";
 import { LineCursor, streamRecords } from "./csvRecords.ts";
 import { hashFile } from "./fileHash.ts";
 import { HistoryChunkReader, type ChunkRead } from "./historyChunkReader.ts";
@@ -156,13 +156,13 @@ async function settle(file: string, parts: RangeResult[], sha256: string, reader
     lineOffset += lineBreaks;
     reads.push(read);
   }
-  let chunk = joinChunks(reads.map((r) => r.chunk));
+  let table = new HistoryTable(joinChunks(reads.map((r) => r.chunk)));
   for (const r of reads) r.chunk = undefined as unknown as HistoryChunk; // let the ranges' columns go
   const read = reads.reduce((sum, r) => sum + r.read, 0);
   let rejected = reads.reduce((sum, r) => sum + r.rejected, 0);
   const rejects = reads.flatMap((r) => r.rejects);
 
-  const duplicates = repeatedKeys(chunk, reads.flatMap((r) => r.rejectedKeys));
+  const duplicates = repeatedKeys(table, reads.flatMap((r) => r.rejectedKeys));
   if (duplicates.size > 0) {
     const texts = await recordTexts(file, duplicates, sha256);
     const lines = new Set<number>();
@@ -179,13 +179,15 @@ async function settle(file: string, parts: RangeResult[], sha256: string, reader
         });
       }
     }
-    const before = chunk.rows;
-    chunk = withoutRows(chunk, (i) => lines.has(chunk.line[i]));
-    rejected += before - chunk.rows;
+    const before = table.rowCount;
+    const { line } = table.chunk;
+    table = table.without((i) => lines.has(line[i]));
+    rejected += before - table.rowCount;
   }
   rejects.sort((a, b) => a.line - b.line);
-  if (chunk.rows + rejected !== read) throw new Error(`readHistory lost count: read ${read}, accepted ${chunk.rows}, rejected ${rejected}`);
-  return { table: new HistoryTable(chunk), read, accepted: chunk.rows, rejected, rejects, warnings: first.warnings, sha256, readers };
+  const accepted = table.rowCount;
+  if (accepted + rejected !== read) throw new Error(`readHistory lost count: read ${read}, accepted ${accepted}, rejected ${rejected}`);
+  return { table, read, accepted, rejected, rejects, warnings: first.warnings, sha256, readers };
 }
 
 /**
@@ -193,8 +195,8 @@ async function settle(file: string, parts: RangeResult[], sha256: string, reader
  * and school_year are valid take part (accepted rows and the rejected rows in `rejectedKeys`):
  * a garbled key is nobody's duplicate.
  */
-function repeatedKeys(chunk: HistoryChunk, rejectedKeys: ChunkRead["rejectedKeys"]): Map<string, number[]> {
-  const table = new HistoryTable(chunk);
+function repeatedKeys(table: HistoryTable, rejectedKeys: ChunkRead["rejectedKeys"]): Map<string, number[]> {
+  const { chunk } = table;
   const linesByKey = new Map<string, number[]>();
   const add = (key: string, line: number) => {
     const lines = linesByKey.get(key);
