@@ -51,7 +51,6 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     // million scores are never held at once. Any failure rolls the whole term back.
     const rollups = new RollupAccumulator();
     let cells: RollupCell[] = [];
-    let refusal: EwisError | undefined;
     let record: TermRecord;
     let scoreCount = 0;
     try {
@@ -64,7 +63,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           scoreCount++;
         });
         progress.end();
-        if (summary.studentsEnrolled === 0) throw (refusal = noOneEnrolled(options.year, history.table, options.history));
+        if (summary.studentsEnrolled === 0) throw noOneEnrolled(options.year, history.table, options.history);
         progress.stage("rollups", 1, "suppression");
         cells = rollups.finish(options.minCell);
         progress.end();
@@ -92,7 +91,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
       progress.end();
     } catch (error) {
       progress.end();
-      return await failedRun(refusal ?? error);
+      return await failedRun(error);
     }
     await writeRejects(rejectsFile, history.rejects);
     if (history.rejected > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);

@@ -125,7 +125,8 @@ export class DisclosureAudit {
   }
 }
 
-function relationsByCell(cells: number, relations: readonly AdditiveRelation[]): number[][] {
+/** For each cell, the relations that hold it. */
+export function relationsByCell(cells: number, relations: readonly AdditiveRelation[]): number[][] {
   const relationsOf: number[][] = Array.from({ length: cells }, () => []);
   relations.forEach((r, k) => {
     relationsOf[r.total].push(k);

@@ -1,5 +1,5 @@
 import { EwisError } from "./errors.ts";
-import { DisclosureAudit } from "./disclosureAudit.ts";
+import { DisclosureAudit, relationsByCell } from "./disclosureAudit.ts";
 
 /**
  * Small-cell suppression with complementary suppression, for any table of counts tied by
@@ -34,11 +34,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   const hidden = new Uint8Array(counts.length);
   for (let i = 0; i < counts.length; i++) if ((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) hidden[i] = 1;
 
-  const relationsOf: number[][] = Array.from({ length: counts.length }, () => []);
-  relations.forEach((r, k) => {
-    relationsOf[r.total].push(k);
-    for (const p of r.parts) relationsOf[p].push(k);
-  });
+  const relationsOf = relationsByCell(counts.length, relations);
 
   const queued = new Uint8Array(relations.length);
   const queue: number[] = [];
