@@ -1,4 +1,3 @@
-import type { Server } from "node:http";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,94 +9,52 @@ import { openApiPath } from "../src/http/openapi.ts";
 import { routes } from "../src/http/routes.ts";
 import { listen } from "../src/http/server.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
-import type { Role } from "../src/core/index.ts";
+import {
+  A,
+  A1,
+  A2,
+  apiGet,
+  B1,
+  districtRollup,
+  everyone,
+  grants,
+  listedSchools,
+  listFilters,
+  quiet,
+  root,
+  schoolRollup,
+  startService,
+  stateRollup,
+  studentAccess,
+  type Service,
+  type Who,
+} from "./serviceFixture.ts";
 
-const root = join(import.meta.dirname, "..");
-const quiet = () => {};
-
-// Two districts; in the first, the counselor's school A1 and its neighbour A2.
-const A = "D0001";
-const A1 = "D0001-E01";
-const A2 = "D0001-H01";
-const B = "D0004";
-const B1 = "D0004-E01";
-
-type Who = "counselor" | "school_admin" | "district_admin" | "state_admin" | "state_admin_granted";
-const grants: Record<Who, { role: Role; schools: string[]; districts: string[]; studentGrant: boolean }> = {
-  counselor: { role: "counselor", schools: [A1], districts: [], studentGrant: false },
-  school_admin: { role: "school_admin", schools: [A1], districts: [], studentGrant: false },
-  district_admin: { role: "district_admin", schools: [], districts: [A], studentGrant: false },
-  state_admin: { role: "state_admin", schools: [], districts: [], studentGrant: false },
-  state_admin_granted: { role: "state_admin", schools: [], districts: [], studentGrant: true },
-};
-const everyone = Object.keys(grants) as Who[];
-
+let service: Service;
 let store: SqliteScoreStore;
-let server: Server;
 let base: string;
-const tokens = {} as Record<Who, string>;
-const students = {} as Record<"inA1" | "inA2" | "inB1", string>;
+let tokens: Service["tokens"];
+let students: Service["students"];
 /** Every successful student-level read this suite makes, to hold the audit trail against. */
 const studentReads: string[] = [];
 
 async function get(path: string, who?: Who, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/api/v1${path}`, { headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...headers } });
-  const text = await response.text();
+  const answer = await apiGet(service, path, who, headers);
   const studentLevel = /^\/students(\/|\?|$)/.test(path);
-  if (studentLevel && response.status === 200) studentReads.push(path);
-  let body: unknown = text;
-  if (response.headers.get("content-type")?.includes("json")) body = JSON.parse(text);
-  return { status: response.status, body, text, headers: response.headers };
+  if (studentLevel && answer.status === 200) studentReads.push(path);
+  return answer;
 }
 
 beforeAll(async () => {
-  const work = await mkdtemp(join(tmpdir(), "ewis-http-"));
-  const db = join(work, "ewis.db");
-  const history = join(root, "fixtures", "state-small.csv");
-  for (const [year, term] of [["2026", "spring"], ["2027", "fall"]]) {
-    expect(await main(["node", "ewis", "run-term", "--history", history, "--year", year, "--term", term, "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
-  }
-  store = new SqliteScoreStore(db);
-  for (const who of everyone) tokens[who] = issueToken(store, { name: `test ${who}`, ...grants[who] });
-  const term = store.latestTerm()!;
-  const pick = (school: string) => store.riskList(term.id, { school_id: school }, { all: true }, { limit: 1 })[0].student_id;
-  students.inA1 = pick(A1);
-  students.inA2 = pick(A2);
-  students.inB1 = pick(B1);
-  server = await listen(createApp({ store }), 0);
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  service = await startService("ewis-http-");
+  ({ store, base, tokens, students } = service);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  store.close();
+  await service.close();
 });
 
 describe("access matrix", () => {
-  const studentAccess: Record<Who, Record<keyof typeof students, number>> = {
-    counselor: { inA1: 200, inA2: 404, inB1: 404 },
-    school_admin: { inA1: 200, inA2: 404, inB1: 404 },
-    district_admin: { inA1: 200, inA2: 200, inB1: 404 },
-    state_admin: { inA1: 403, inA2: 403, inB1: 403 },
-    state_admin_granted: { inA1: 200, inA2: 200, inB1: 200 },
-  };
-  const schoolRollup: Record<Who, Record<string, number>> = {
-    counselor: { [A1]: 200, [A2]: 404, [B1]: 404 },
-    school_admin: { [A1]: 200, [A2]: 404, [B1]: 404 },
-    district_admin: { [A1]: 200, [A2]: 200, [B1]: 404 },
-    state_admin: { [A1]: 200, [A2]: 200, [B1]: 200 },
-    state_admin_granted: { [A1]: 200, [A2]: 200, [B1]: 200 },
-  };
-  const districtRollup: Record<Who, Record<string, number>> = {
-    counselor: { [A]: 404, [B]: 404 },
-    school_admin: { [A]: 404, [B]: 404 },
-    district_admin: { [A]: 200, [B]: 404 },
-    state_admin: { [A]: 200, [B]: 200 },
-    state_admin_granted: { [A]: 200, [B]: 200 },
-  };
-  const stateRollup: Record<Who, number> = { counselor: 403, school_admin: 403, district_admin: 403, state_admin: 200, state_admin_granted: 200 };
-
   it.each(everyone)("GET /students/:id as %s: in scope 200, out of scope 404, no grant 403", async (who) => {
     for (const [where, id] of Object.entries(students) as [keyof typeof students, string][]) {
       const { status, text } = await get(`/students/${id}`, who);
@@ -108,16 +65,9 @@ describe("access matrix", () => {
   });
 
   it.each(everyone)("GET /students as %s lists only students in scope, whatever the filter", async (who) => {
-    const expectedSchools: Record<Who, string[] | "forbidden" | "all"> = {
-      counselor: [A1],
-      school_admin: [A1],
-      district_admin: [A1, A2, "D0001-M01"],
-      state_admin: "forbidden",
-      state_admin_granted: "all",
-    };
-    for (const filter of ["", `&school=${B1}`, `&district=${B}`, `&school=${A2}`]) {
+    for (const filter of listFilters) {
       const { status, body } = await get(`/students?limit=500${filter}`, who);
-      const expected = expectedSchools[who];
+      const expected = listedSchools[who];
       if (expected === "forbidden") {
         expect(status).toBe(403);
         continue;

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, EwisError, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
-import { auditCommand, serveCommand, tokenCreateCommand } from "./serviceCommands.ts";
+import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, DEFAULT_TOKEN_DAYS, EwisError, MAX_TOKEN_DAYS, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
+import { auditCommand, serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { createProgress } from "./progress.ts";
 import { runTermCommand } from "./runTermCommand.ts";
@@ -28,6 +28,7 @@ const exitCodes: Record<EwisErrorCode, number> = {
   forbidden: 1,
   unauthorized: 1,
   not_found: 1,
+  store_failed: 1,
 };
 
 function integer(name: string, min: number) {
@@ -172,7 +173,21 @@ export function buildProgram(log: (line: string) => void): Command {
     .option("--school <id>", "a school in scope, same as --scope school:ID (repeatable)", collect, [])
     .option("--district <id>", "a district in scope, same as --scope district:ID (repeatable)", collect, [])
     .option("--grant-students", "state_admin only: may read student-level data")
+    .addOption(
+      new Option("--expires-in-days <n>", `days until the token stops working (1 to ${MAX_TOKEN_DAYS})`).default(DEFAULT_TOKEN_DAYS).argParser(integer("--expires-in-days", 1)),
+    )
     .action((options) => tokenCreateCommand(options, log));
+  token
+    .command("list")
+    .description("list every token: id, holder, role, scope, created, expires, revoked, state (never the token)")
+    .requiredOption("--db <file>", "SQLite store")
+    .action((options) => tokenListCommand(options, log));
+  token
+    .command("revoke")
+    .description("revoke a token by its id (from `ewis token list`): the API refuses it from then on")
+    .requiredOption("--db <file>", "SQLite store")
+    .requiredOption("--id <n>", "the token's id", integer("--id", 1))
+    .action((options) => tokenRevokeCommand(options, log));
 
   program
     .command("audit")

@@ -3,6 +3,7 @@ import { EwisError, MIN_CELL_SIZE, publishedScore, RollupAccumulator, scoreStude
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
+import { faultPoint } from "./faultPoint.ts";
 import { logRead, noOneEnrolled } from "./historyInput.ts";
 import type { Progress } from "./progress.ts";
 import type { TermRecord } from "../store/scoreStore.ts";
@@ -30,11 +31,13 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
   const models = await loadModels(options.models);
   const store = new SqliteScoreStore(options.db);
   try {
+    store.checkWritable();
     const { size } = await stat(options.history);
     progress.stage("read", size, "bytes");
     const history = await readHistory(options.history, { onProgress: ({ bytes }) => progress.update(bytes) });
     progress.end();
     logRead(options.history, history, log);
+    faultPoint("read");
     // The rejects file belongs to the published term: written once the term is, so a failed
     // run never overwrites the rejects of the term that stands.
     const rejectsFile = options.rejects ?? `${options.db}.${options.year}-${options.term}.rejects.csv`;
@@ -60,12 +63,13 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           const published = publishedScore(score);
           add(published);
           rollups.add(published);
-          scoreCount++;
+          faultPoint("score", ++scoreCount);
         });
         progress.end();
         if (summary.studentsEnrolled === 0) throw noOneEnrolled(options.year, history.table, options.history);
         progress.stage("rollups", 1, "suppression");
         cells = rollups.finish(options.minCell);
+        faultPoint("rollups");
         progress.end();
         progress.stage("publish", 1, "commit");
         return {
@@ -87,12 +91,13 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           },
           rollups: cells,
         };
-      });
+      }, () => faultPoint("commit"));
       progress.end();
     } catch (error) {
       progress.end();
       return await failedRun(error);
     }
+    faultPoint("published");
     await writeRejects(rejectsFile, history.rejects);
     if (history.rejected > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
 

@@ -1,19 +1,29 @@
-import { checkGrant, EwisError, roles, type Role, type TokenGrant } from "../core/index.ts";
+import { checkGrant, DEFAULT_TOKEN_DAYS, EwisError, roles, tokenExpiry, tokenState, type Role, type TokenGrant } from "../core/index.ts";
+import { csvField } from "../io/csvCell.ts";
+import { jsonLines } from "../http/accessLog.ts";
 import { hashToken, newToken } from "../http/auth.ts";
 import { createApp } from "../http/createApp.ts";
 import { listen } from "../http/server.ts";
-import type { ScoreStore } from "../store/scoreStore.ts";
+import type { ScoreStore, TokenRecord } from "../store/scoreStore.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
 
-/** Creates a token and returns it: the only time it exists outside its holder's hands. */
-export function issueToken(store: ScoreStore, grant: TokenGrant): string {
+/** Demo tokens are printed on every `serve --demo-tokens` and left in the store: they lapse within the week. */
+const DEMO_TOKEN_DAYS = 7;
+
+/**
+ * Creates a token and returns it: the only time it exists outside its holder's hands. It
+ * expires `expiresInDays` after `now` (default `DEFAULT_TOKEN_DAYS`).
+ */
+export function issueToken(store: ScoreStore, grant: TokenGrant, options: { now?: Date; expiresInDays?: number } = {}): string {
+  const now = options.now ?? new Date();
+  const expiresAt = tokenExpiry(now, options.expiresInDays ?? DEFAULT_TOKEN_DAYS);
   const token = newToken();
-  store.createToken(checkGrant(grant), hashToken(token), new Date().toISOString());
+  store.createToken(checkGrant(grant), hashToken(token), now.toISOString(), expiresAt);
   return token;
 }
 
 export function tokenCreateCommand(
-  options: { db: string; role: string; name: string; scope: string[]; school: string[]; district: string[]; grantStudents?: boolean },
+  options: { db: string; role: string; name: string; scope: string[]; school: string[]; district: string[]; grantStudents?: boolean; expiresInDays?: number },
   log: (line: string) => void,
 ): void {
   const schools = [...options.school];
@@ -26,14 +36,49 @@ export function tokenCreateCommand(
   }
   const store = new SqliteScoreStore(options.db, { mustExist: true });
   try {
-    const token = issueToken(store, {
-      name: options.name,
-      role: options.role as Role,
-      schools,
-      districts,
-      studentGrant: options.grantStudents === true,
-    });
+    const token = issueToken(
+      store,
+      {
+        name: options.name,
+        role: options.role as Role,
+        schools,
+        districts,
+        studentGrant: options.grantStudents === true,
+      },
+      { expiresInDays: options.expiresInDays },
+    );
     log(token);
+  } finally {
+    store.close();
+  }
+}
+
+const scopeText = (t: TokenRecord): string =>
+  [...t.districts.map((d) => `district:${d}`), ...t.schools.map((s) => `school:${s}`), ...(t.role === "state_admin" ? ["state"] : []), ...(t.student_grant ? ["students"] : [])].join(" ");
+
+/** Every token, oldest first, with its state now: never the token, never its hash. */
+export function tokenListCommand(options: { db: string }, log: (line: string) => void, now: Date = new Date()): void {
+  const store = new SqliteScoreStore(options.db, { mustExist: true });
+  try {
+    log("id,name,role,scope,created,expires,revoked,state");
+    for (const t of store.listTokens()) {
+      log([String(t.id), csvField(t.name), t.role, csvField(scopeText(t)), t.created_at, t.expires_at ?? "never", t.revoked_at ?? "", tokenState(t, now).state].join(","));
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** Revokes one token by its id (from `ewis token list`); from then on it answers 401. */
+export function tokenRevokeCommand(options: { db: string; id: number }, log: (line: string) => void, now: Date = new Date()): void {
+  const store = new SqliteScoreStore(options.db, { mustExist: true });
+  try {
+    const at = now.toISOString();
+    const revoked = store.revokeToken(options.id, at);
+    if (!revoked) throw new EwisError("not_found", `no token ${options.id}; \`ewis token list\` shows them`);
+    const { token } = revoked;
+    if (!revoked.revokedNow) log(`token ${token.id} (${token.name}, ${token.role}) was already revoked on ${token.revoked_at}`);
+    else log(`token ${token.id} (${token.name}, ${token.role}) revoked; the API refuses it from now on`);
   } finally {
     store.close();
   }
@@ -64,13 +109,14 @@ function demoTokens(store: ScoreStore, log: (line: string) => void): void {
     state_admin: { name: "demo state admin", schools: [], districts: [], studentGrant: false },
   };
   log("demo tokens (sign in with one on the page):");
-  for (const role of roles) log(`  ${role.padEnd(15)} ${issueToken(store, { role, ...grants[role] })}`);
+  for (const role of roles) log(`  ${role.padEnd(15)} ${issueToken(store, { role, ...grants[role] }, { expiresInDays: DEMO_TOKEN_DAYS })}`);
 }
 
 export async function serveCommand(options: { db: string; port: number; host: string; demoTokens?: boolean }, log: (line: string) => void): Promise<void> {
   const store = new SqliteScoreStore(options.db, { mustExist: true });
   if (options.demoTokens) demoTokens(store, log);
-  const server = await listen(createApp({ store }), options.port, options.host);
+  // One JSON line per request on stdout (route pattern, status, time, token id; no data).
+  const server = await listen(createApp({ store, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   log(`ewis serving ${options.db} on http://${options.host}:${port}/ (API under /api/v1, Ctrl-C to stop)`);

@@ -70,3 +70,42 @@ export function checkGrant(grant: TokenGrant): TokenGrant {
   if (studentGrant && role !== "state_admin") fail("--grant-students is only for state_admin tokens; other roles see their own students already");
   return grant;
 }
+
+/**
+ * How long a token lasts unless its issuer says otherwise: a term and a little more, so a
+ * token handed out at the start of a term lapses by the next one and a lost or forgotten
+ * token stops working on its own. At most a school year and a day.
+ */
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 366;
+
+export type TokenState = { state: "active" } | { state: "revoked"; at: string } | { state: "expired"; at: string };
+
+/**
+ * An instant as stored: ISO 8601 (`toISOString`), or SQLite's own `YYYY-MM-DD HH:MM:SS`, which
+ * is UTC but which `Date.parse` would read as local time. NaN when unreadable.
+ */
+export function parseStoredTime(text: string): number {
+  const sqliteForm = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text);
+  return Date.parse(sqliteForm ? `${text.replace(" ", "T")}Z` : text);
+}
+
+/**
+ * Whether a token opens the API at `now`: a revoked one never does again, and an expired one
+ * stops at its expiry instant. Times are compared as instants, not as strings; an expiry that
+ * cannot be read counts as passed, so a damaged row fails closed. No expiry (tokens made
+ * before expiries existed) means the token lasts until revoked.
+ */
+export function tokenState(token: { expires_at: string | null; revoked_at: string | null }, now: Date): TokenState {
+  if (token.revoked_at !== null) return { state: "revoked", at: token.revoked_at };
+  if (token.expires_at !== null && !(parseStoredTime(token.expires_at) > now.getTime())) return { state: "expired", at: token.expires_at };
+  return { state: "active" };
+}
+
+/** When a token made at `issuedAt` for `days` days expires, as an ISO instant. */
+export function tokenExpiry(issuedAt: Date, days: number): string {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
+    throw new EwisError("invalid_argument", `a token lasts 1 to ${MAX_TOKEN_DAYS} days, got ${days}`);
+  }
+  return new Date(issuedAt.getTime() + days * 86_400_000).toISOString();
+}

@@ -17,6 +17,7 @@ export const errorCodes = [
   "forbidden",
   "unauthorized",
   "not_found",
+  "store_failed",
 ] as const;
 
 export type EwisErrorCode = (typeof errorCodes)[number];

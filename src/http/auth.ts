@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { RequestHandler, Response } from "express";
-import { EwisError, type Principal } from "../core/index.ts";
-import type { ScoreStore } from "../store/scoreStore.ts";
+import { EwisError, parseStoredTime, type Principal } from "../core/index.ts";
+import type { ScoreStore, TokenCheck } from "../store/scoreStore.ts";
 
 /** Tokens are stored only as their SHA-256: a copy of the database holds no usable token. */
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
@@ -9,14 +9,40 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 /** 32 random bytes, prefixed so a leaked token is recognisable in logs and secret scanners. */
 export const newToken = (): string => `ewis_${randomBytes(32).toString("base64url")}`;
 
-export function bearerAuth(store: ScoreStore): RequestHandler {
+/** The UTC day of a stored instant, or "an unreadable date" for a damaged one (refused all the same). */
+function dayOf(stored: string): string {
+  const t = parseStoredTime(stored);
+  return Number.isNaN(t) ? "an unreadable date" : new Date(t).toISOString().slice(0, 10);
+}
+
+/** Why a token is refused, in words for its holder: which, and when it expired; nothing else. */
+function refusal(check: Exclude<TokenCheck, { ok: true }>): string {
+  switch (check.reason) {
+    case "unknown":
+      return "that token is not valid: check it was copied whole, or ask for a new one";
+    case "revoked":
+      return "that token was revoked; ask for a new one";
+    case "expired":
+      return `that token expired on ${dayOf(check.at)}; ask for a new one`;
+  }
+}
+
+/**
+ * `Authorization: Bearer <token>`, exactly one. Two Authorization headers are refused rather
+ * than one picked: Node keeps the first, a proxy in front may keep the last. `now` is the
+ * clock expiries are judged by (tests move it).
+ */
+export function bearerAuth(store: ScoreStore, now: () => Date = () => new Date()): RequestHandler {
   return (req, res, next) => {
+    let headers = 0;
+    for (let k = 0; k < req.rawHeaders.length; k += 2) if (req.rawHeaders[k].toLowerCase() === "authorization") headers++;
+    if (headers > 1) throw new EwisError("unauthorized", "send one Authorization header, not several");
     const header = req.get("authorization") ?? "";
     const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header);
     if (!match) throw new EwisError("unauthorized", "send an API token as `Authorization: Bearer <token>`");
-    const principal = store.principalFor(hashToken(match[1]));
-    if (!principal) throw new EwisError("unauthorized", "that token is not valid (unknown or revoked)");
-    res.locals.principal = principal;
+    const check = store.principalFor(hashToken(match[1]), now());
+    if (!check.ok) throw new EwisError("unauthorized", refusal(check));
+    res.locals.principal = check.principal;
     next();
   };
 }

@@ -1,9 +1,11 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import rateLimit, { ipKeyGenerator } from "express-rate-limit";
 import helmet from "helmet";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import type { ScoreStore } from "../store/scoreStore.ts";
+import { accessLog, errorsToStderr, safely, tagRoute, type LogSink } from "./accessLog.ts";
 import { bearerAuth, principalOf } from "./auth.ts";
 import { errorHandler, notFoundHandler } from "./httpErrors.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -14,20 +16,29 @@ export interface AppOptions {
   store: ScoreStore;
   /** Requests per token (or address, before sign-in) per minute. */
   rateLimitPerMinute?: number;
+  /**
+   * Where the access and error lines go (`accessLog.ts`). `ewis serve` writes JSON lines to
+   * stdout; without one, only errors are written, to stderr.
+   */
+  log?: LogSink;
+  /** The clock tokens expire by and lines are stamped with. */
+  now?: () => Date;
 }
 
 const webRoot = join(import.meta.dirname, "..", "web");
 const chartJs = join(import.meta.dirname, "..", "..", "node_modules", "chart.js", "dist", "chart.umd.min.js");
 
 /** Builds the app; `server.ts` only listens, so tests run it on port 0. */
-export function createApp({ store, rateLimitPerMinute = 600 }: AppOptions): express.Express {
+export function createApp({ store, rateLimitPerMinute = 600, log: sink = errorsToStderr, now = () => new Date() }: AppOptions): express.Express {
+  const log = safely(sink);
   const app = express();
   app.disable("x-powered-by");
+  app.use(accessLog(log, now));
   app.use(helmet());
   app.use(express.json({ limit: "16kb" }));
 
   const api = express.Router();
-  const auth = bearerAuth(store);
+  const auth = bearerAuth(store, now);
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: rateLimitPerMinute,
@@ -50,26 +61,43 @@ export function createApp({ store, rateLimitPerMinute = 600 }: AppOptions): expr
     },
   });
   const document = openApiDocument(routes, ewisVersion);
-  api.get("/openapi.json", limiter, (_req, res) => {
+  api.get("/openapi.json", tagRoute("/api/v1/openapi.json"), limiter, (_req, res) => {
     res.json(document);
   });
   const pages = new PageCache();
-  for (const route of routes) api.get(route.path, ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, store, pages));
+  for (const route of routes) {
+    api.get(route.path, tagRoute(`/api/v1${route.path}`), ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, store, pages));
+  }
   api.use(notFoundHandler);
   app.use("/api/v1", api);
 
-  app.get("/vendor/chart.umd.min.js", (_req, res) => res.sendFile(chartJs));
+  app.get("/vendor/chart.umd.min.js", tagRoute("/vendor/chart.umd.min.js"), (_req, res) => res.sendFile(chartJs));
+  // A page's path is one of a fixed few, so the log names it as it is; anything else is `(no route)`.
+  const pagePathSet = pagePaths();
+  app.use((req, res, next) => (pagePathSet.has(req.path) ? tagRoute(req.path)(req, res, next) : next()));
   app.use(express.static(webRoot, { extensions: ["html"] }));
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(errorHandler(log, now));
   return app;
+}
+
+/** The paths `express.static` answers with a file of `src/web`: each file, and each page without `.html`. */
+function pagePaths(): Set<string> {
+  const paths = new Set<string>();
+  for (const file of readdirSync(webRoot)) {
+    paths.add(`/${file}`);
+    if (file.endsWith(".html")) paths.add(`/${file.slice(0, -".html".length)}`);
+    if (file === "index.html") paths.add("/");
+  }
+  return paths;
 }
 
 function handlerFor(route: RouteSpec, store: ScoreStore, pages: PageCache) {
   return (req: Request, res: Response, _next: NextFunction) => {
     const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
     const query = route.query.parse(req.query) as Record<string, unknown>;
-    const body = route.handle({ store, pages, principal: res.locals.principal, params, query, req, res });
+    // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
+    const body = store.reading(() => route.handle({ store, pages, principal: res.locals.principal, params, query, req, res }));
     if (typeof body === "string") res.send(body);
     else res.json(body);
   };

@@ -182,6 +182,8 @@ export const routes: RouteSpec[] = [
         const all = ctx.store.riskList(term.id, filter, scope, { sort: q.sort });
         audit(ctx, "GET /students (csv)", term, all.map((s) => s.student_id));
         ctx.res.type("text/csv").attachment(`risk-list-${term.school_year}-${term.label}.csv`);
+        // A download has no room to name its term version as the JSON body does; the headers do.
+        ctx.res.set({ "Ewis-Term": `${term.id} ${term.school_year} ${term.label}`, "Ewis-Term-Finished-At": term.finished_at });
         return riskListCsv(term, all);
       }
       let after;

@@ -119,6 +119,11 @@ export const migrations: readonly string[] = [
   DROP INDEX scores_by_school;
   DROP INDEX scores_by_district;
   `,
+  // Tokens lapse: past `expires_at` (an ISO instant) a token opens nothing. Tokens made before
+  // this have none and last until revoked; `ewis token list` shows them as never expiring.
+  `
+  ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -63,7 +63,28 @@ export interface AuditEntry {
   students: string[];
 }
 
+/** A token as its issuer sees it: who, what, when; never the token or its hash. */
+export interface TokenRecord {
+  id: number;
+  name: string;
+  role: string;
+  districts: string[];
+  schools: string[];
+  student_grant: boolean;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** What a presented token opens: its principal, or nothing and why. */
+export type TokenCheck =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: "unknown" }
+  | { ok: false; reason: "revoked" | "expired"; at: string };
+
 export interface ScoreStore {
+  /** Runs `read` on one snapshot: every read inside sees the same published terms. */
+  reading<T>(read: () => T): T;
   listTerms(): TermRecord[];
   findTerm(schoolYear: number, label: string): TermRecord | undefined;
   latestTerm(): TermRecord | undefined;
@@ -84,11 +105,23 @@ export interface ScoreStore {
    * `publishTerm` for scores made while it runs: `produce` hands each score to `add` as it is
    * made, then returns the term's record and rollups. All of it happens in the one publishing
    * transaction; an error thrown anywhere in `produce` leaves the store as it was.
+   * `beforeCommit` runs last inside the transaction, with everything written: where a fault
+   * test kills the run.
    */
-  publishTermAsScored(place: { school_year: number; label: string }, produce: (add: (score: PublishedScore) => void) => { term: TermToRecord; rollups: readonly RollupCell[] }): TermRecord;
+  publishTermAsScored(
+    place: { school_year: number; label: string },
+    produce: (add: (score: PublishedScore) => void) => { term: TermToRecord; rollups: readonly RollupCell[] },
+    beforeCommit?: () => void,
+  ): TermRecord;
 
-  createToken(grant: TokenGrant, hash: string, createdAt: string): number;
-  principalFor(hash: string): Principal | undefined;
+  /** Stores a token's hash and grant; `expiresAt` null for a token that lasts until revoked. */
+  createToken(grant: TokenGrant, hash: string, createdAt: string, expiresAt: string | null): number;
+  /** The principal a token's hash opens at `now`, or why it opens nothing. */
+  principalFor(hash: string, now: Date): TokenCheck;
+  /** Every token ever made, oldest first: never its hash. */
+  listTokens(): TokenRecord[];
+  /** Revokes a token from `at` on (an already revoked one keeps its first date); undefined if there is no such token. */
+  revokeToken(id: number, at: string): { token: TokenRecord; revokedNow: boolean } | undefined;
   recordAudit(entry: AuditEntry): void;
   auditTrail(limit?: number): (AuditEntry & { id: number })[];
   close(): void;

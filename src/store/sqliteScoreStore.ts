@@ -13,6 +13,7 @@ import {
   roles,
   subgroupDimensions,
   tierKey,
+  tokenState,
   type AccessScope,
   type Principal,
   type PublishedScore,
@@ -21,7 +22,9 @@ import {
   type SubgroupDimension,
   type TokenGrant,
 } from "../core/index.ts";
+import { attachAuditLog } from "./auditLog.ts";
 import { migrate } from "./migrations.ts";
+import { storeFailure } from "./storeFailure.ts";
 import type {
   AuditEntry,
   ListedScore,
@@ -32,6 +35,8 @@ import type {
   StudentDetail,
   TermRecord,
   TermToRecord,
+  TokenCheck,
+  TokenRecord,
 } from "./scoreStore.ts";
 
 const termColumns = [
@@ -72,6 +77,7 @@ type Row = Record<string, unknown>;
 /** The embedded default: one SQLite file in WAL mode, so readers keep reading while a term is published. */
 export class SqliteScoreStore implements ScoreStore {
   private readonly db: Database.Database;
+  private readonly file: string;
   /** Read statements by SQL text, prepared once: the API runs the same few shapes on every request. */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -79,10 +85,40 @@ export class SqliteScoreStore implements ScoreStore {
   constructor(file: string, options: { mustExist?: boolean } = {}) {
     if (options.mustExist && !existsSync(file)) throw new EwisError("invalid_argument", "no ewis store there; publish a term with `ewis run-term` first", { file });
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("busy_timeout = 10000");
-    migrate(this.db);
+    this.file = file;
+    try {
+      this.db = new Database(file);
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("busy_timeout = 10000");
+      migrate(this.db);
+      attachAuditLog(this.db, file);
+    } catch (error) {
+      throw storeFailure(error, file, "opening the store");
+    }
+  }
+
+  /**
+   * Takes the write lock and lets it go: a read-only store or folder is found before a run
+   * spends minutes reading a state's history, not at its commit.
+   */
+  checkWritable(): void {
+    try {
+      // BEGIN IMMEDIATE alone succeeds on a read-only file; a write of the same value does not.
+      const version = this.db.pragma("user_version", { simple: true }) as number;
+      this.db.exec(`BEGIN IMMEDIATE; PRAGMA user_version = ${version}; ROLLBACK;`);
+    } catch (error) {
+      throw storeFailure(error, this.file, "taking the store's write lock");
+    }
+  }
+
+  /**
+   * Runs `read` on one snapshot of the store. Each statement on its own sees the latest commit,
+   * so a request that reads the term and then its rows could straddle a re-run of that term
+   * (it keeps its id) and name one version while carrying the other's rows. The audit entry
+   * may be written inside: it goes to the audit file, whose lock no publish holds.
+   */
+  reading<T>(read: () => T): T {
+    return this.db.transaction(read).deferred();
   }
 
   /** A prepared statement for `sql`, reused; only for reads and the audit insert, never for publishing. */
@@ -202,33 +238,54 @@ export class SqliteScoreStore implements ScoreStore {
       .all(termId, ...visible.values) as { district_id: string; school_id: string }[];
   }
 
-  createToken(grant: TokenGrant, hash: string, createdAt: string): number {
+  createToken(grant: TokenGrant, hash: string, createdAt: string, expiresAt: string | null): number {
     const result = this.db
-      .prepare("INSERT INTO tokens (name, role, districts, schools, student_grant, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(grant.name, grant.role, JSON.stringify(grant.districts), JSON.stringify(grant.schools), grant.studentGrant ? 1 : 0, hash, createdAt);
+      .prepare("INSERT INTO tokens (name, role, districts, schools, student_grant, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(grant.name, grant.role, JSON.stringify(grant.districts), JSON.stringify(grant.schools), grant.studentGrant ? 1 : 0, hash, createdAt, expiresAt);
     return Number(result.lastInsertRowid);
   }
 
-  principalFor(hash: string): Principal | undefined {
-    const r = this.statement("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL").get(hash) as Row | undefined;
-    if (!r || !(roles as readonly string[]).includes(r.role as string)) return undefined;
+  /** Looked up by hash whatever its state, so a refusal can say why: revoked, expired or unknown. */
+  principalFor(hash: string, now: Date): TokenCheck {
+    const r = this.statement("SELECT * FROM tokens WHERE hash = ?").get(hash) as Row | undefined;
+    if (!r || !(roles as readonly string[]).includes(r.role as string)) return { ok: false, reason: "unknown" };
+    const state = tokenState(toTokenRecord(r), now);
+    if (state.state !== "active") return { ok: false, reason: state.state, at: state.at };
     return {
-      tokenId: r.id as number,
-      name: r.name as string,
-      role: r.role as Principal["role"],
-      districts: JSON.parse(r.districts as string),
-      schools: JSON.parse(r.schools as string),
-      studentGrant: r.student_grant === 1,
+      ok: true,
+      principal: {
+        tokenId: r.id as number,
+        name: r.name as string,
+        role: r.role as Principal["role"],
+        districts: JSON.parse(r.districts as string),
+        schools: JSON.parse(r.schools as string),
+        studentGrant: r.student_grant === 1,
+      },
     };
   }
 
+  listTokens(): TokenRecord[] {
+    return (this.db.prepare("SELECT * FROM tokens ORDER BY id").all() as Row[]).map(toTokenRecord);
+  }
+
+  revokeToken(id: number, at: string): { token: TokenRecord; revokedNow: boolean } | undefined {
+    const { changes } = this.db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id);
+    const r = this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(id) as Row | undefined;
+    return r && { token: toTokenRecord(r), revokedNow: changes === 1 };
+  }
+
   recordAudit(entry: AuditEntry): void {
-    this.statement("INSERT INTO audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(entry.at, entry.token_id, entry.token_name, entry.role, entry.route, entry.term_id, JSON.stringify(entry.students), entry.students.length);
+    try {
+      this.statement("INSERT INTO audit_log.audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(entry.at, entry.token_id, entry.token_name, entry.role, entry.route, entry.term_id, JSON.stringify(entry.students), entry.students.length);
+    } catch (error) {
+      // Thrown before the response is sent: a read that cannot be audited is not served.
+      throw storeFailure(error, this.file, "recording the audit entry", "nothing was served");
+    }
   }
 
   auditTrail(limit = 1000): (AuditEntry & { id: number })[] {
-    return (this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
+    return (this.db.prepare("SELECT * FROM audit_log.audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
       id: r.id as number,
       at: r.at as string,
       token_id: r.token_id as number,
@@ -250,6 +307,7 @@ export class SqliteScoreStore implements ScoreStore {
   publishTermAsScored(
     place: { school_year: number; label: string },
     produce: (add: (score: PublishedScore) => void) => { term: TermToRecord; rollups: readonly RollupCell[] },
+    beforeCommit?: () => void,
   ): TermRecord {
     const setColumns = termColumns.map((c) => `${c} = @${c}`).join(", ");
     // Positional parameters in `scoreColumns` order: a million named-parameter objects cost more than the insert.
@@ -295,6 +353,7 @@ export class SqliteScoreStore implements ScoreStore {
       // published change points at a replaced version.
       const next = ordered[at + 1];
       if (next) this.refreshChanges(next.id as number);
+      beforeCommit?.();
       return id;
     });
     // The list indexes are written in student order, not their own: at a state's million
@@ -305,12 +364,19 @@ export class SqliteScoreStore implements ScoreStore {
     let id: number;
     try {
       id = publish.immediate();
+    } catch (error) {
+      throw storeFailure(error, this.file, `publishing ${place.school_year} ${place.label}`, "it was rolled back, so the store holds what it held before");
     } finally {
       this.db.pragma(`cache_size = ${cacheSize}`);
     }
     // Fresh statistics so risk lists use the (term, school, risk) index instead of scanning
-    // the term; the limit keeps ANALYZE quick on a state-sized store.
-    this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
+    // the term; the limit keeps ANALYZE quick on a state-sized store. The term is committed by
+    // now, so a disk that fills here costs only the statistics, not the run.
+    try {
+      this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
+    } catch (error) {
+      if (storeFailure(error, this.file, "") === error) throw error;
+    }
     const record = this.findTerm(place.school_year, place.label);
     if (!record) throw new Error(`term ${id} was published but cannot be read back`);
     return record;
@@ -373,6 +439,21 @@ function indicatorBlob(values: Float64Array): Buffer {
 }
 
 /** A score's indicators by name (null = missing); terms published before the blob were JSON. */
+/** A token row without its hash. */
+function toTokenRecord(r: Row): TokenRecord {
+  return {
+    id: r.id as number,
+    name: r.name as string,
+    role: r.role as string,
+    districts: JSON.parse(r.districts as string),
+    schools: JSON.parse(r.schools as string),
+    student_grant: r.student_grant === 1,
+    created_at: r.created_at as string,
+    expires_at: (r.expires_at as string | null) ?? null,
+    revoked_at: (r.revoked_at as string | null) ?? null,
+  };
+}
+
 function indicatorsOf(stored: unknown): Record<string, number | null> {
   if (typeof stored === "string") return JSON.parse(stored) as Record<string, number | null>;
   const bytes = stored as Buffer;

@@ -1,0 +1,41 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { auditLogFile } from "../src/store/auditLog.ts";
+import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
+
+describe("the audit trail's own file", () => {
+  it("sits beside the store and takes over the trail a store kept in itself before", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ewis-audit-"));
+    const db = join(work, "ewis.db");
+    expect(auditLogFile(db)).toBe(join(work, "ewis.audit.db"));
+    new SqliteScoreStore(db).close();
+    // A store as an older ewis left it: its reads audited in its own table, no audit file.
+    await rm(auditLogFile(db));
+    const old = new Database(db);
+    const insert = old.prepare("INSERT INTO audit (id, at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, 1, 'c', 'counselor', 'GET /students', 1, ?, ?)");
+    insert.run(7, "2026-01-05T10:00:00.000Z", JSON.stringify(["S1", "S2"]), 2);
+    insert.run(9, "2026-01-06T10:00:00.000Z", JSON.stringify(["S3"]), 1);
+    old.close();
+
+    const store = new SqliteScoreStore(db);
+    try {
+      expect(existsSync(auditLogFile(db))).toBe(true);
+      expect(store.auditTrail().map((a) => [a.id, a.students])).toEqual([[9, ["S3"]], [7, ["S1", "S2"]]]);
+      store.recordAudit({ at: "2026-01-07T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students/:id", term_id: 1, students: ["S4"] });
+      expect(store.auditTrail().map((a) => a.id)).toEqual([10, 9, 7]);
+    } finally {
+      store.close();
+    }
+    const check = new Database(db, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM audit").get()).toEqual({ n: 0 });
+    check.close();
+    // Opened again, nothing moves twice.
+    const reopened = new SqliteScoreStore(db);
+    expect(reopened.auditTrail().length).toBe(3);
+    reopened.close();
+  });
+});
