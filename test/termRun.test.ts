@@ -209,13 +209,14 @@ describe("a term run killed at seeded random points", () => {
     const points = ["read", "score", "rollups", "commit", "published"];
     const stages = ["read", "score", "rollups", "publish"];
     let interrupted = 0;
-    let leftWhole = 0;
+    let afterCommit = 0;
+    let winterBefore: string | undefined;
     const kills = soak ? 200 : 24;
     for (let kill = 0; kill < kills; kill++) {
-      const code =
-        kill % 2 === 0
-          ? await killRun(history, { EWIS_KILL_AT: ((p) => (p === "score" ? `score:${random.int(1, 3500)}` : p))(points[random.int(0, points.length - 1)]) })
-          : await killRun(history, {}, ((stage) => ({ stage, afterMs: random.int(0, stage === "publish" ? 40 : 200) }))(stages[random.int(0, stages.length - 1)]));
+      const point = kill % 2 === 0 ? points[random.int(0, points.length - 1)] : undefined;
+      const code = point
+        ? await killRun(history, { EWIS_KILL_AT: point === "score" ? `score:${random.int(1, 3500)}` : point })
+        : await killRun(history, {}, ((stage) => ({ stage, afterMs: random.int(0, stage === "publish" ? 40 : 200) }))(stages[random.int(0, stages.length - 1)]));
       if (code === null) interrupted++;
 
       const check = new Database(db, { readonly: true });
@@ -229,15 +230,20 @@ describe("a term run killed at seeded random points", () => {
       } finally {
         store.close();
       }
-      // Killed after the commit: then the term is there, and whole.
-      if (winter) leftWhole++;
+      // Killed before its commit, a run leaves the winter term as it found it (absent, or an
+      // earlier run's whole); killed after, its own version is there, whole.
+      const committed = winter !== undefined && winter.finished_at !== winterBefore;
+      if (point) expect(committed, `killed at ${point}`).toBe(point === "published");
+      if (committed) afterCommit++;
       if (winter) expect(await dumpRollups("2027", "winter", join(work, "winter-after.csv"))).toBe(winterWhole);
       expect(await dumpRollups("2027", "fall", join(work, "kill-after.csv"))).toBe(fallBefore);
+      winterBefore = winter?.finished_at;
     }
     // Timed kills in a publish that finishes first miss; most land.
     expect(interrupted).toBeGreaterThanOrEqual(Math.ceil(kills * 0.8));
-    console.log(`run-term killed ${interrupted} times in ${kills} tries; ${leftWhole} kills came after the commit and left the term whole`);
-    expect(leftWhole).toBeGreaterThan(0);
+    expect(afterCommit).toBeGreaterThan(0);
+    expect(afterCommit).toBeLessThan(kills);
+    console.log(`run-term killed ${interrupted} times in ${kills} tries; ${kills - afterCommit} before the commit (rolled back), ${afterCommit} after it (term whole)`);
     expect(await killRun(history, {})).toBe(0);
     expect(await dumpRollups("2027", "winter", join(work, "winter-after.csv"))).toBe(winterWhole);
   }, soak ? 3_600_000 : 240_000);
