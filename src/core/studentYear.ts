@@ -11,12 +11,18 @@ const idPattern = /^[A-Za-z0-9_-]{1,32}$/;
 const wholeNumber = /^-?\d+$/;
 
 function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  const bound = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+  const unbounded = max === Number.MAX_SAFE_INTEGER;
+  const bound = unbounded ? `at least ${min}` : `between ${min} and ${max}`;
+  // A count has no upper bound in the contract, but past 2^53 the number read is not the one
+  // written: say so, rather than "must be at least 0" for a 20-digit count.
+  const tooLarge = unbounded ? `must be at most ${max} (larger whole numbers are not exact)` : `must be ${bound}`;
   return z
     .string()
     .regex(wholeNumber, `must be a whole number ${bound}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `must be ${bound}`).max(max, `must be ${bound}`));
+    // `-0` is 0: kept as -0, a count column wide enough for a float would keep the sign, and
+    // one thread and parallel ranges would read the same file differently.
+    .transform((text) => Number(text) + 0)
+    .pipe(z.number().min(min, `must be ${bound}`).max(max, tooLarge));
 }
 
 const flag = z.enum(["0", "1"], { error: "must be 0 or 1" }).transform((v) => (v === "1" ? 1 : 0));

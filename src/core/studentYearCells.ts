@@ -40,10 +40,29 @@ function isStudentId(cell: string): boolean {
   return true;
 }
 
+const invisibleFirst = /^[\p{White_Space}\p{Cc}\p{Cf}]/u;
+const invisibleLast = /[\p{White_Space}\p{Cc}\p{Cf}]$/u;
+
+/**
+ * Whether a cell starts or ends with a character that shows as nothing: a control character,
+ * any Unicode space (no-break, ideographic, line separator) or a format character (zero-width
+ * space, BOM). Such a cell is rejected rather than trimmed: `"D1\u3000"` and `"D1"` would
+ * silently become two districts. ASCII is decided without a regex: four million rows a term.
+ */
+export function hasEdgeSpace(cell: string): boolean {
+  const n = cell.length;
+  if (n === 0) return false;
+  const first = cell.charCodeAt(0);
+  const last = cell.charCodeAt(n - 1);
+  if (first <= 32 || last <= 32) return true;
+  // Two code units: a character outside the BMP is a surrogate pair.
+  return (first >= 127 && invisibleFirst.test(cell.slice(0, 2))) || (last >= 127 && invisibleLast.test(cell.slice(-2)));
+}
+
 /** A district or school id the schema takes as is: 1–32 characters, no surrounding whitespace. */
 function isPlaceId(cell: string): boolean {
   const n = cell.length;
-  return n > 0 && n <= 32 && cell.charCodeAt(0) > 32 && cell.charCodeAt(n - 1) > 32 && cell.charCodeAt(0) !== 0xa0 && cell.charCodeAt(n - 1) !== 0xa0 && cell.charCodeAt(0) !== 0xfeff && cell.charCodeAt(n - 1) !== 0xfeff;
+  return n > 0 && n <= 32 && !hasEdgeSpace(cell);
 }
 
 function gradeOf(cell: string): number {

@@ -1,5 +1,5 @@
-import { appendPlainRow, EwisError, HistoryChunkBuilder, requiredColumns, studentYearColumns, studentYearSchema, type HistoryChunk } from "../core/index.ts";
-import { isSpace, LineCursor, type RecordSink } from "./csvRecords.ts";
+import { appendPlainRow, EwisError, HistoryChunkBuilder, hasEdgeSpace, requiredColumns, studentYearColumns, studentYearSchema, type HistoryChunk } from "../core/index.ts";
+import { LineCursor, type RecordSink } from "./csvRecords.ts";
 import type { Reject } from "./rejectsFile.ts";
 
 /** The column named by a reject about the row as a whole (wrong number of fields). */
@@ -60,7 +60,7 @@ export class HistoryChunkReader implements RecordSink {
 
   onRecord(cells: string[], raw: string): void {
     const cursor = this.cursor;
-    cursor.advance(raw);
+    cursor.advance(raw, cells);
     if (this.header === undefined) {
       this.readHeader(cells, cursor.line);
       return;
@@ -74,7 +74,7 @@ export class HistoryChunkReader implements RecordSink {
         column: wholeRowColumn,
         value: String(cells.length),
         reason: `row has ${cells.length} fields but the header has ${this.header.length}`,
-        record: raw.slice(cursor.bodyStart, cursor.bodyEnd),
+        record: raw.slice(0, cursor.bodyEnd),
       });
       return;
     }
@@ -89,7 +89,7 @@ export class HistoryChunkReader implements RecordSink {
         const cell = cells[at];
         if (cell.length > 0) {
           value = cell;
-          if (isSpace(cell.charCodeAt(0)) || isSpace(cell.charCodeAt(cell.length - 1))) spaced |= 1 << c;
+          if (hasEdgeSpace(cell)) spaced |= 1 << c;
         }
       }
       input[studentYearColumns[c]] = value;
@@ -121,7 +121,7 @@ export class HistoryChunkReader implements RecordSink {
 
   /** Records one reject per problem; returns whether student_id and school_year were valid. */
   private rejectRow(cells: string[], raw: string, line: number, spaced: number, issues: readonly Issue[]): boolean {
-    const record = raw.slice(this.cursor.bodyStart, this.cursor.bodyEnd);
+    const record = raw.slice(0, this.cursor.bodyEnd);
     let keyIsValid = (spaced & ((1 << studentIdColumn) | (1 << schoolYearColumn))) === 0;
     for (let c = 0; c < columnCount; c++) {
       if ((spaced & (1 << c)) === 0) continue;
@@ -148,27 +148,39 @@ export class HistoryChunkReader implements RecordSink {
     return keyIsValid;
   }
 
+  /** The header's name for field `index` of a record, if the header has been read. */
+  columnName(index: number): string | undefined {
+    return this.header?.[index];
+  }
+
   private readHeader(names: string[], line: number): void {
     const { file } = this;
-    const seen = new Set<string>();
-    const repeated = new Set<string>();
-    for (const name of names) (seen.has(name) ? repeated : seen).add(name);
-    if (repeated.size > 0) {
-      const list = [...repeated].map((n) => JSON.stringify(n)).join(", ");
-      throw new EwisError("invalid_file", `${file}: the header names a column more than once: ${list}`, { file, line });
+    // Lines ended by CR alone are one record to a reader of LF and CRLF: the header would run on
+    // into the data and be refused for a reason that has nothing to do with the file.
+    const withCr = names.findIndex((n) => n.includes("\r"));
+    if (withCr >= 0) {
+      const message = `${file}: line ${line} has a carriage return (CR) that does not end the line; lines must end in LF or CRLF, not CR alone`;
+      const name = names[withCr].slice(0, names[withCr].indexOf("\r"));
+      throw new EwisError("invalid_file", message, { file, line, column: name || `(field ${withCr + 1})` });
     }
+    const seen = new Set<string>(names);
+    // Missing columns first: a data row taken for the header repeats values ("0", "1") and would
+    // otherwise be refused as a header that names a column twice.
     const missing = requiredColumns.filter((name) => !seen.has(name));
     if (missing.length > 0) {
-      const near = missing
-        .map((name) => names.find((n) => n.trim().toLowerCase() === name && n !== name))
-        .filter((n) => n !== undefined)
-        .map((n) => JSON.stringify(n));
-      const hint = near.length > 0 ? ` (column names are exact; found ${near.join(", ")})` : "";
       throw new EwisError(
         "missing_column",
-        `${file} is missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}${hint}`,
+        `${file} is missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}${missingHint(names, missing, line)}`,
         { file, line, column: missing.join(",") },
       );
+    }
+    const once = new Set<string>();
+    const repeated = new Set<string>();
+    for (const name of names) (once.has(name) ? repeated : once).add(name);
+    if (repeated.size > 0) {
+      const list = [...repeated].map((n) => JSON.stringify(n)).join(", ");
+      const column = [...repeated].map((n) => n || `(field ${names.lastIndexOf(n) + 1})`).join(",");
+      throw new EwisError("invalid_file", `${file}: the header names a column more than once: ${list}`, { file, line, column });
     }
     this.useHeader(names);
     const known = new Set<string>(studentYearColumns);
@@ -182,4 +194,22 @@ export class HistoryChunkReader implements RecordSink {
     for (let c = 0; c < columnCount; c++) this.cellIndex[c] = names.indexOf(studentYearColumns[c]);
     this.header = names;
   }
+}
+
+/**
+ * Why a header lacks required columns, when it can be told: another separator (a spreadsheet
+ * saved with `;` in a comma-decimal locale), no header at all, or a name with other case or spaces.
+ */
+function missingHint(names: string[], missing: readonly string[], line: number): string {
+  const separator = [";", "\t", "|"].find((s) => requiredColumns.every((name) => names.some((n) => n.split(s).includes(name))));
+  if (separator !== undefined) return ` (the header is separated by ${JSON.stringify(separator)}; ewis reads comma-separated files)`;
+  const known = new Set<string>(studentYearColumns);
+  if (!names.some((n) => known.has(n.trim().toLowerCase()))) {
+    return ` (line ${line} names none of the contract's columns: is the header row missing?)`;
+  }
+  const near = missing
+    .map((name) => names.find((n) => n.trim().toLowerCase() === name && n !== name))
+    .filter((n) => n !== undefined)
+    .map((n) => JSON.stringify(n));
+  return near.length > 0 ? ` (column names are exact; found ${near.join(", ")})` : "";
 }

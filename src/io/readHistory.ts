@@ -16,16 +16,17 @@ export { wholeRowColumn } from "./historyChunkReader.ts";
  * Reads a student-year history CSV (`shared/spec/student-year.md`) as a stream and validates
  * every row against `studentYearSchema`.
  *
- * Throws `EwisError`:
- * - `invalid_file` — not UTF-8, a NUL byte (binary), broken CSV quoting, an empty file, a
- *   duplicated header name, or the file cannot be opened;
- * - `missing_column` — the header lacks required columns (all of them are named).
+ * Throws `EwisError`, with the file, the line and, where there is one, the column in its context:
+ * - `invalid_file` — not UTF-8, a NUL byte (binary), broken CSV quoting, a record over 1 MB, an
+ *   empty file, a duplicated header name, lines ended by CR alone, or the file cannot be opened;
+ * - `missing_column` — the header lacks required columns (all of them are named; a header
+ *   separated by `;` or a file without a header is said to be so).
  *
  * Bad rows are not errors: each problem becomes a `Reject` and every other row goes on, so
  * `read === accepted + rejected`. Cells are taken exactly as written: an empty cell is blank
- * (`undefined` for the schema), and a cell with leading or trailing whitespace (space, tab, CR,
- * no-break space) is rejected with its own reason rather than trimmed, since `"D1 "` and `"D1"`
- * would silently become two districts.
+ * (`undefined` for the schema), and a cell with leading or trailing whitespace (any Unicode
+ * space, a control or a zero-width character) is rejected with its own reason rather than
+ * trimmed, since `"D1 "` and `"D1"` would silently become two districts.
  *
  * A large file is read by one worker thread per core, each from a line near its share of the
  * bytes. A cut inside a quoted field, or any error, sends the read back to one thread from the
@@ -247,7 +248,7 @@ async function recordTexts(file: string, duplicates: Map<string, number[]>, sha2
     {
       cursor,
       onRecord(cells, raw) {
-        cursor.advance(raw);
+        cursor.advance(raw, cells);
         if (header) {
           header = false;
           cellIndex = { id: cells.indexOf("student_id"), year: cells.indexOf("school_year") };
@@ -258,7 +259,7 @@ async function recordTexts(file: string, duplicates: Map<string, number[]>, sha2
         const id = cells[cellIndex.id];
         const year = cells[cellIndex.year];
         if (id === undefined || year === undefined || `${id},${Number(year)}` !== key) changed = true;
-        texts.set(cursor.line, raw.slice(cursor.bodyStart, cursor.bodyEnd));
+        texts.set(cursor.line, raw.slice(0, cursor.bodyEnd));
         if (changed || texts.size === wanted.size) done.abort();
       },
     },

@@ -15,6 +15,8 @@ export class Utf8CheckStream extends Transform {
   bytes = 0;
   /** Line breaks (LF) before the current chunk: for error messages, and where the next range's lines start. */
   lines = 0;
+  /** The error the check failed with and the offset of its byte: the reader finds the byte's column. */
+  failure: { error: EwisError; at: number } | undefined;
 
   /** `hash: false` for a reader of one part of the file: the whole file's fingerprint is taken elsewhere. */
   constructor(private readonly file: string, options: { hash?: boolean } = {}) {
@@ -59,26 +61,27 @@ export class Utf8CheckStream extends Transform {
     callback();
   }
 
-  private where(chunk: Buffer, offset: number): { byte: number; line: number } {
-    return { byte: this.bytes + offset, line: this.lines + countLf(chunk, offset) + 1 };
+  /** Where `chunk[offset]` is in the file, and the byte itself (`0xE9`) when the chunk holds it. */
+  private where(chunk: Buffer, offset: number): { byte: number; line: number; value: string | undefined } {
+    const value = offset < chunk.length ? `0x${chunk[offset].toString(16).toUpperCase().padStart(2, "0")}` : undefined;
+    return { byte: this.bytes + offset, line: this.lines + countLf(chunk, offset) + 1, value };
+  }
+
+  private failed(error: EwisError, at: number): EwisError {
+    this.failure = { error, at };
+    return error;
   }
 
   private notUtf8(chunk: Buffer, offset: number, detail = "invalid byte sequence"): EwisError {
-    const { byte, line } = this.where(chunk, offset);
-    return new EwisError(
-      "invalid_file",
-      `${this.file} is not UTF-8 (${detail} near byte ${byte}, line ${line}); save it as UTF-8 CSV`,
-      { file: this.file, line },
-    );
+    const { byte, line, value } = this.where(chunk, offset);
+    const message = `${this.file} is not UTF-8 (${detail} near byte ${byte}, line ${line}); save it as UTF-8 CSV`;
+    return this.failed(new EwisError("invalid_file", message, { file: this.file, line, value }), byte);
   }
 
   private notText(chunk: Buffer, offset: number): EwisError {
-    const { byte, line } = this.where(chunk, offset);
-    return new EwisError(
-      "invalid_file",
-      `${this.file} is not a CSV text file (NUL byte at byte ${byte}, line ${line})`,
-      { file: this.file, line },
-    );
+    const { byte, line, value } = this.where(chunk, offset);
+    const message = `${this.file} is not a CSV text file (NUL byte at byte ${byte}, line ${line})`;
+    return this.failed(new EwisError("invalid_file", message, { file: this.file, line, value }), byte);
   }
 }
 
