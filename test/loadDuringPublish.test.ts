@@ -6,6 +6,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.ts";
+import { auditLogFile } from "../src/store/auditLog.ts";
 import { issueToken } from "../src/cli/serviceCommands.ts";
 import { createApp } from "../src/http/createApp.ts";
 import { listen } from "../src/http/server.ts";
@@ -165,6 +166,23 @@ describe("the service while a term is being published", () => {
     } finally {
       publisher.exec("ROLLBACK");
       publisher.close();
+    }
+  });
+
+  it("serves no student-level answer it cannot audit, and still serves rollups", async () => {
+    // The trail's table taken away under the running service: its next audit insert fails.
+    const trail = new Database(auditLogFile(db));
+    trail.exec("ALTER TABLE audit RENAME TO audit_away");
+    try {
+      const answer = await ask(queries[0]);
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body).error.code).toBe("store_failed");
+      expect(JSON.parse(answer.body).error.message).toMatch(/^recording the audit entry failed: .*; nothing was served$/);
+      expect(answer.body).not.toContain("student_id");
+      expect((await ask(queries[4])).status).toBe(200);
+    } finally {
+      trail.exec("ALTER TABLE audit_away RENAME TO audit");
+      trail.close();
     }
   });
 });
