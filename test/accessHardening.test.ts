@@ -248,6 +248,10 @@ describe(`tampered tokens: ${tamperedCount} headers × ${protectedRoutes.length}
     expect(tried).toBe(tokenCases);
     // The untampered token still works: the 401s above are the tampering, not the setup.
     expect((await raw(samplePath(routes.find((r) => r.path === "/students/:id")!), as("counselor"))).status).toBe(200);
+    // The scheme's name is case-insensitive (RFC 9110); the token is not ("case flipped" above).
+    for (const scheme of ["bearer", "BEARER"]) {
+      expect((await raw(samplePath(routes.find((r) => r.path === "/students/:id")!), { authorization: `${scheme} ${service.tokens.counselor}` })).status).toBe(200);
+    }
   });
 
   it("says which refusal it is without saying more: unknown, bad form, several headers", async () => {

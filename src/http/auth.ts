@@ -38,7 +38,9 @@ export function bearerAuth(store: ScoreStore, now: () => Date = () => new Date()
     for (let k = 0; k < req.rawHeaders.length; k += 2) if (req.rawHeaders[k].toLowerCase() === "authorization") headers++;
     if (headers > 1) throw new EwisError("unauthorized", "send one Authorization header, not several");
     const header = req.get("authorization") ?? "";
-    const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header);
+    // The scheme's name is case-insensitive (RFC 9110 §11.1); the token is not, and its
+    // character class is the same either way.
+    const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/i.exec(header);
     if (!match) throw new EwisError("unauthorized", "send an API token as `Authorization: Bearer <token>`");
     const check = store.principalFor(hashToken(match[1]), now());
     if (!check.ok) throw new EwisError("unauthorized", refusal(check));
