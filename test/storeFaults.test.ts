@@ -10,8 +10,8 @@ import { main } from "../src/cli/main.ts";
  * The store's disk fills or its file is read-only: run-term must say so in one line naming
  * the file, exit 1, and leave every published term as it was. Both faults are real ones made
  * for the child process alone: a file-size limit (`ulimit -f`, with SIGXFSZ ignored so writes
- * fail with EFBIG as on a full disk) and file permissions (as an unprivileged user when the
- * suite runs as root, since root writes through them).
+ * fail with EFBIG as on a full disk) and file permissions (when the suite runs as root, the
+ * child runs without the capabilities that let root write through them: util-linux's setpriv).
  */
 const root = join(import.meta.dirname, "..");
 const smallState = join(root, "fixtures", "state-small.csv");
@@ -39,9 +39,11 @@ const termsIn = (file: string) => {
 };
 
 /** `ewis run-term` for 2027 fall in a child process, through `sh` so it can set limits first. */
-function runTermChild(shellPrefix: string, options: { uid?: number; gid?: number; history?: string } = {}) {
+function runTermChild(shellPrefix: string, options: { obeyPermissions?: boolean; history?: string } = {}) {
   const command = `${shellPrefix} exec node "${join(root, "bin", "ewis.js")}" run-term --history "${options.history ?? smallState}" --year 2027 --term fall --models "${models}" --db "${db}"`;
-  const child = spawn("sh", ["-c", command], { stdio: ["ignore", "pipe", "pipe"], uid: options.uid, gid: options.gid, env: { ...process.env, HOME: work } });
+  const asRoot = options.obeyPermissions && process.getuid?.() === 0;
+  const [file, args] = asRoot ? ["setpriv", ["--bounding-set=-dac_override,-dac_read_search", "sh", "-c", command]] : ["sh", ["-c", command]];
+  const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: work } });
   let stderr = "";
   let stdout = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -51,8 +53,6 @@ function runTermChild(shellPrefix: string, options: { uid?: number; gid?: number
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "ewis-faults-"));
-  // Open to the unprivileged user too: SQLite creates its -wal and -shm files beside the store.
-  await chmod(work, 0o777);
   db = join(work, "ewis.db");
   expect(await main(["node", "ewis", "run-term", "--history", smallState, "--year", "2026", "--term", "spring", "--models", models, "--db", db], quiet)).toBe(0);
 });
@@ -82,15 +82,11 @@ describe("a store that cannot be written", () => {
     check.close();
     await copyFile(db, readOnly);
     await chmod(readOnly, 0o444);
-    const history = join(work, "history.csv");
-    await copyFile(smallState, history);
-    await chmod(history, 0o644);
     const saved = db;
     db = readOnly;
     try {
       const before = termsIn(readOnly);
-      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const { code, stderr, stdout } = await runTermChild("", { ...asNobody, history });
+      const { code, stderr, stdout } = await runTermChild("", { obeyPermissions: true });
       expect(code).toBe(1);
       // Opening fails first when the store needs a migration; otherwise taking the write lock does.
       expect(stderr).toMatch(new RegExp(`^ewis: ${readOnly}: (opening the store|taking the store's write lock) failed: the store \\(or its folder`, "m"));
