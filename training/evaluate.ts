@@ -11,8 +11,6 @@ import {
   flagPerformance,
   FRESHMAN_ON_TRACK_DESCRIPTION,
   freshmanOffTrack,
-  groupHistories,
-  lastSchoolYear,
   reachByTier,
   rocCurve,
   subgroupDimensions,
@@ -24,7 +22,7 @@ import {
   type EvaluationReport,
   type ModelEvaluation,
   type RiskModel,
-  type StudentHistory,
+  type HistorySource,
   type StudentYear,
   type TrainingSet,
 } from "../src/core/index.ts";
@@ -45,9 +43,8 @@ export interface EvaluateOptions {
  * The shipped model was refitted on that cohort too, so each is refitted here on the earlier
  * cohorts with the model file's penalty and cut-points, exactly as training validated it.
  */
-export function evaluateModels(rows: readonly StudentYear[], models: readonly RiskModel[], options: EvaluateOptions): { report: EvaluationReport; skipped: string[] } {
-  const histories = groupHistories(rows);
-  const sets = buildTrainingSets(histories, lastSchoolYear(rows));
+export function evaluateModels(source: HistorySource, models: readonly RiskModel[], options: EvaluateOptions): { report: EvaluationReport; skipped: string[] } {
+  const sets = buildTrainingSets(source.histories(), source.lastYear);
   const tolerances = options.tolerances ?? DEFAULT_TOLERANCES;
   const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const evaluations: ModelEvaluation[] = [];
@@ -59,7 +56,7 @@ export function evaluateModels(rows: readonly StudentYear[], models: readonly Ri
       skipped.push(`${model.milestone} grade ${model.grade}: ${holdout && "skipped" in holdout ? holdout.skipped : "no examples in this history"}`);
       continue;
     }
-    evaluations.push(evaluateOne(model, set, histories, holdout, { ...options, tolerances, minGroupSize }));
+    evaluations.push(evaluateOne(model, set, source, holdout, { ...options, tolerances, minGroupSize }));
   }
   return {
     report: {
@@ -74,27 +71,27 @@ export function evaluateModels(rows: readonly StudentYear[], models: readonly Ri
   };
 }
 
-function rowsOf(examples: Examples, set: TrainingSet, histories: readonly StudentHistory[]) {
-  return Array.from(examples.source, (k) => ({ rows: histories[set.student[k]].rows, index: set.row[k] }));
+function rowsOf(examples: Examples, set: TrainingSet, source: HistorySource) {
+  return Array.from(examples.source, (k) => ({ rows: source.history(set.student[k]).rows, index: set.row[k] }));
 }
 
 function evaluateOne(
   model: RiskModel,
   set: TrainingSet,
-  histories: readonly StudentHistory[],
+  source: HistorySource,
   holdout: Exclude<ReturnType<typeof fitHoldout>, { skipped: string }>,
   options: EvaluateOptions & { tolerances: EvaluationReport["tolerances"]; minGroupSize: number },
 ): ModelEvaluation {
   const { heldOut, earlier, risks, validationCohort } = holdout;
   const missed = heldOut.missed;
-  const students = rowsOf(heldOut, set, histories);
+  const students = rowsOf(heldOut, set, source);
   const roc = rocCurve(risks, missed);
   const baselines = baselinesFor(model, students, missed);
   const subgroups = students.map(({ rows, index }) => subgroupsOf(rows[index]));
   const groups = subgroupDimensions.map((dimension) => ({ dimension, values: subgroups.map((s) => s[dimension]) }));
   const equityOptions = { highCut: model.cutPoints[1], minGroupSize: options.minGroupSize, tolerances: options.tolerances };
 
-  const earlierSubgroups = rowsOf(earlier, set, histories).map(({ rows, index }) => subgroupsOf(rows[index]));
+  const earlierSubgroups = rowsOf(earlier, set, source).map(({ rows, index }) => subgroupsOf(rows[index]));
   const demo = fitWithDemographics(
     earlier,
     { race: earlierSubgroups.map((s) => s.race_ethnicity), gender: earlierSubgroups.map((s) => s.gender) },

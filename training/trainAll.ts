@@ -1,15 +1,13 @@
 import {
   buildTrainingSets,
   DEFAULT_CUT_POINTS,
-  groupHistories,
-  lastSchoolYear,
   milestoneNames,
   milestones,
   trainingSetKey,
   type CutPoints,
   type Milestone,
   type RiskModel,
-  type StudentYear,
+  type HistorySource,
   type TrainingSet,
 } from "../src/core/index.ts";
 import { trainRiskModel } from "./trainRiskModel.ts";
@@ -38,9 +36,8 @@ export interface TrainAllResult {
 export const DEFAULT_L2 = 1;
 
 /** One model per (milestone, grade) of every band, in milestone then grade order. */
-export function trainAll(rows: readonly StudentYear[], options: TrainAllOptions): TrainAllResult {
-  const lastYear = lastSchoolYear(rows);
-  return { lastYear, ...trainModels(buildTrainingSets(groupHistories(rows), lastYear), options) };
+export function trainAll(source: HistorySource, options: TrainAllOptions): TrainAllResult {
+  return { lastYear: source.lastYear, ...trainModels(buildTrainingSets(source.histories(), source.lastYear), options) };
 }
 
 export function trainModels(sets: ReadonlyMap<string, TrainingSet>, options: TrainAllOptions): Omit<TrainAllResult, "lastYear"> {

@@ -37,7 +37,7 @@ export async function evaluateCommand(options: EvaluateCommandOptions, log: (lin
   const started = performance.now();
   const models = await loadModels(options.models);
   const history = await readHistoryForRun(options.history, join(options.out, "evaluation.rejects.csv"), log);
-  const { report, skipped } = evaluateModels(history.table.rows(), models, {
+  const { report, skipped } = evaluateModels(history.table, models, {
     ewisVersion,
     history: { file: options.history, sha256: history.sha256 },
     replicates: options.replicates,

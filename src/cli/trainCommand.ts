@@ -30,7 +30,7 @@ export async function trainCommand(options: TrainCommandOptions, log: (line: str
   const started = performance.now();
   const cutPoints = parseCutPointOption(options.cutPoints);
   const history = await readHistoryForRun(options.history, options.rejects ?? `${options.out}.rejects.csv`, log);
-  const result = trainAll(history.table.rows(), {
+  const result = trainAll(history.table, {
     l2: options.l2 ?? DEFAULT_L2,
     cutPoints,
     ewisVersion,

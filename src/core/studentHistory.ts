@@ -21,6 +21,23 @@ export function groupHistories(rows: readonly StudentYear[]): StudentHistory[] {
   return histories;
 }
 
+/**
+ * Students' histories as training and evaluation read them: in order, and again by position.
+ * `HistoryTable` is one (a student's rows become objects only while asked for, so a state's
+ * rows are never all objects at once); `historiesOf` makes one from rows already in memory.
+ */
+export interface HistorySource {
+  readonly lastYear: number;
+  readonly studentCount: number;
+  histories(): Iterable<StudentHistory>;
+  history(s: number): StudentHistory;
+}
+
+export function historiesOf(rows: readonly StudentYear[]): HistorySource {
+  const grouped = groupHistories(rows);
+  return { lastYear: lastSchoolYear(rows), studentCount: grouped.length, histories: () => grouped, history: (s) => grouped[s] };
+}
+
 /** The last school year in the data: the current, year-to-date one by the contract. */
 export function lastSchoolYear(rows: readonly StudentYear[]): number {
   let last = -Infinity;
