@@ -18,6 +18,7 @@ import { routes, type RouteSpec } from "../src/http/routes.ts";
 import { listen } from "../src/http/server.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
+import { auditLogFile } from "../src/store/auditLog.ts";
 import { A, A1, A2, B, B1, grants, matrixRequests, portOf, quiet, root, startService, type Service, type Who } from "./serviceFixture.ts";
 
 /**
@@ -624,7 +625,7 @@ describe(`injection and traversal: ${cases.length} cases over ${routes.length} r
   let auditBefore: number;
   beforeAll(() => {
     before = snapshot(service.db);
-    auditBefore = readDb<{ n: number }>(service.db, "SELECT max(id) AS n FROM audit")[0].n ?? 0;
+    auditBefore = readDb<{ n: number }>(auditLogFile(service.db), "SELECT max(id) AS n FROM audit")[0].n ?? 0;
   });
 
   it("covers every parameter of every route, with every payload", () => {
@@ -645,10 +646,12 @@ describe(`injection and traversal: ${cases.length} cases over ${routes.length} r
     expect(answeredRows, "no payload got a scoped answer with rows in it").toBeGreaterThan(1000);
     expect(snapshot(service.db)).toEqual(before);
     const counselorSchools = new Set([A1]);
-    const trail = readDb<{ token_id: number; students: string }>(service.db, `SELECT token_id, students FROM audit WHERE id > ${auditBefore}`);
+    const trail = readDb<{ token_id: number; students: string }>(auditLogFile(service.db), `SELECT token_id, students FROM audit WHERE id > ${auditBefore}`);
     const schoolOf = new Map(readDb<{ student_id: string; school_id: string }>(service.db, "SELECT DISTINCT student_id, school_id FROM scores").map((r) => [`${r.student_id}|${r.school_id}`, true]));
     const counselorId = tokenIdOf("test counselor");
-    for (const entry of trail.filter((e) => e.token_id === counselorId)) {
+    const counselorReads = trail.filter((e) => e.token_id === counselorId);
+    expect(counselorReads.length, "the counselor's answered reads were audited").toBeGreaterThan(0);
+    for (const entry of counselorReads) {
       for (const student of JSON.parse(entry.students) as string[]) expect([...counselorSchools].some((s) => schoolOf.has(`${student}|${s}`)), student).toBe(true);
     }
   });

@@ -151,22 +151,25 @@ describe("the service while a term is being published", () => {
   }, soak ? 3_600_000 : 120_000);
 
   it("records its audit entries while a publish holds the store's write lock", async () => {
-    const publisher = new Database(db);
-    publisher.exec("BEGIN IMMEDIATE");
+    const holder = spawn("node", ["--import", "tsx", join(root, "test", "holdPublish.ts"), db, "6000"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const released = new Promise<void>((resolve) => holder.on("exit", () => resolve()));
     try {
+      await new Promise<void>((resolve) => holder.stdout.on("data", (chunk) => String(chunk).includes("holding") && resolve()));
       const before = store.auditTrail(1)[0].id;
       const started = Date.now();
       const answer = await ask(queries[0]);
+      const waited = Date.now() - started;
       expect(answer.status).toBe(200);
-      // Well inside the 10 s busy timeout it would otherwise have waited out.
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Answered while the publish still holds its lock (6 s), not after it, nor at the 10 s busy timeout.
+      expect(waited).toBeLessThan(3_000);
+      expect(holder.exitCode).toBeNull();
       const entry = store.auditTrail(1)[0];
       expect(entry.id).toBe(before + 1);
       expect(entry.students).toEqual(JSON.parse(answer.body).students.map((s: { student_id: string }) => s.student_id));
     } finally {
-      publisher.exec("ROLLBACK");
-      publisher.close();
+      await released;
     }
+    expect(store.findTerm(2099, "held")).toBeUndefined();
   });
 
   it("serves no student-level answer it cannot audit, and still serves rollups", async () => {

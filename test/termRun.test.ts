@@ -202,6 +202,12 @@ describe("a term run killed at seeded random points", () => {
     expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "winter", "--models", models, "--db", cleanDb], quiet)).toBe(0);
     const winterWhole = await dumpRollups("2027", "winter", join(work, "winter-clean.csv"), cleanDb);
     const fallBefore = await dumpRollups("2027", "fall", join(work, "kill-before.csv"));
+    const fallScores = async () => {
+      const out = join(work, "fall-scores.csv");
+      expect(await main(["node", "ewis", "export", "--db", db, "--year", "2027", "--term", "fall", "--out", out], quiet)).toBe(0);
+      return readFile(out, "utf8");
+    };
+    const fallScoresBefore = await fallScores();
 
     // Half at named points inside the run (every stage, whatever the machine's speed), half
     // timed from outside; the seed fixes which points and delays, so a failure reproduces.
@@ -213,7 +219,8 @@ describe("a term run killed at seeded random points", () => {
     let winterBefore: string | undefined;
     const kills = soak ? 200 : 24;
     for (let kill = 0; kill < kills; kill++) {
-      const point = kill % 2 === 0 ? points[random.int(0, points.length - 1)] : undefined;
+      // Scoring is most of a run, so half the named kills fall in it, each after its own count.
+      const point = kill % 2 === 0 ? (kill % 4 === 0 ? "score" : points[random.int(0, points.length - 1)]) : undefined;
       const code = point
         ? await killRun(history, { EWIS_KILL_AT: point === "score" ? `score:${random.int(1, 3500)}` : point })
         : await killRun(history, {}, ((stage) => ({ stage, afterMs: random.int(0, stage === "publish" ? 40 : 200) }))(stages[random.int(0, stages.length - 1)]));
@@ -237,6 +244,7 @@ describe("a term run killed at seeded random points", () => {
       if (committed) afterCommit++;
       if (winter) expect(await dumpRollups("2027", "winter", join(work, "winter-after.csv"))).toBe(winterWhole);
       expect(await dumpRollups("2027", "fall", join(work, "kill-after.csv"))).toBe(fallBefore);
+      expect(await fallScores()).toBe(fallScoresBefore);
       winterBefore = winter?.finished_at;
     }
     // Timed kills in a publish that finishes first miss; most land.

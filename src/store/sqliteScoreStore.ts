@@ -22,9 +22,9 @@ import {
   type SubgroupDimension,
   type TokenGrant,
 } from "../core/index.ts";
-import { attachAuditLog } from "./auditLog.ts";
+import { AuditLog, auditLogFile, moveOldAuditRows } from "./auditLog.ts";
 import { migrate } from "./migrations.ts";
-import { storeFailure } from "./storeFailure.ts";
+import { isSqliteError, storeFailure } from "./storeFailure.ts";
 import type {
   AuditEntry,
   ListedScore,
@@ -78,6 +78,7 @@ type Row = Record<string, unknown>;
 export class SqliteScoreStore implements ScoreStore {
   private readonly db: Database.Database;
   private readonly file: string;
+  private auditLog: AuditLog | undefined;
   /** Read statements by SQL text, prepared once: the API runs the same few shapes on every request. */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -91,7 +92,6 @@ export class SqliteScoreStore implements ScoreStore {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("busy_timeout = 10000");
       migrate(this.db);
-      attachAuditLog(this.db, file);
     } catch (error) {
       throw storeFailure(error, file, "opening the store");
     }
@@ -107,6 +107,7 @@ export class SqliteScoreStore implements ScoreStore {
       const version = this.db.pragma("user_version", { simple: true }) as number;
       this.db.exec(`BEGIN IMMEDIATE; PRAGMA user_version = ${version}; ROLLBACK;`);
     } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
       throw storeFailure(error, this.file, "taking the store's write lock");
     }
   }
@@ -118,7 +119,11 @@ export class SqliteScoreStore implements ScoreStore {
    * may be written inside: it goes to the audit file, whose lock no publish holds.
    */
   reading<T>(read: () => T): T {
-    return this.db.transaction(read).deferred();
+    try {
+      return this.db.transaction(read).deferred();
+    } catch (error) {
+      throw storeFailure(error, this.file, "reading the store");
+    }
   }
 
   /** A prepared statement for `sql`, reused; only for reads and the audit insert, never for publishing. */
@@ -276,25 +281,30 @@ export class SqliteScoreStore implements ScoreStore {
 
   recordAudit(entry: AuditEntry): void {
     try {
-      this.statement("INSERT INTO audit_log.audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(entry.at, entry.token_id, entry.token_name, entry.role, entry.route, entry.term_id, JSON.stringify(entry.students), entry.students.length);
+      this.audit().record([entry]);
     } catch (error) {
       // Thrown before the response is sent: a read that cannot be audited is not served.
-      throw storeFailure(error, this.file, "recording the audit entry", "nothing was served");
+      throw storeFailure(error, auditLogFile(this.file), "recording the audit entry", "nothing was served");
     }
   }
 
   auditTrail(limit = 1000): (AuditEntry & { id: number })[] {
-    return (this.db.prepare("SELECT * FROM audit_log.audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
-      id: r.id as number,
-      at: r.at as string,
-      token_id: r.token_id as number,
-      token_name: r.token_name as string,
-      role: r.role as string,
-      route: r.route as string,
-      term_id: (r.term_id as number | null) ?? null,
-      students: JSON.parse(r.students as string),
-    }));
+    return this.audit().trail(limit);
+  }
+
+  /** Opened on first use: a term run never touches the audit file, so it never locks it. */
+  private audit(): AuditLog {
+    if (!this.auditLog) {
+      try {
+        this.auditLog = new AuditLog(auditLogFile(this.file));
+        moveOldAuditRows(this.db, this.auditLog);
+      } catch (error) {
+        this.auditLog?.close();
+        this.auditLog = undefined;
+        throw storeFailure(error, auditLogFile(this.file), "opening the audit trail");
+      }
+    }
+    return this.auditLog;
   }
 
   publishTerm(term: TermToRecord, scores: readonly PublishedScore[], rollups: readonly RollupCell[]): TermRecord {
@@ -373,9 +383,9 @@ export class SqliteScoreStore implements ScoreStore {
     // the term; the limit keeps ANALYZE quick on a state-sized store. The term is committed by
     // now, so a disk that fills here costs only the statistics, not the run.
     try {
-      this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
+      this.db.exec("PRAGMA analysis_limit = 1000; ANALYZE main;");
     } catch (error) {
-      if (storeFailure(error, this.file, "") === error) throw error;
+      if (!isSqliteError(error)) throw error;
     }
     const record = this.findTerm(place.school_year, place.label);
     if (!record) throw new Error(`term ${id} was published but cannot be read back`);
@@ -383,6 +393,7 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   close(): void {
+    this.auditLog?.close();
     this.db.close();
   }
 

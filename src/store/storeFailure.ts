@@ -6,8 +6,8 @@ import { EwisError } from "../core/index.ts";
  * they reach people as stack traces. Anything that is not SQLite's is passed through as it is.
  */
 export function storeFailure(error: unknown, file: string, doing: string, outcome?: string): unknown {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  if (!isSqliteError(error)) return error;
+  const { code } = error;
   const sqlite = `${code}: ${(error as Error).message}`;
   const plea = (() => {
     if (code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR")) return "the disk is full, the file size limit was reached, or the disk failed";
@@ -15,8 +15,13 @@ export function storeFailure(error: unknown, file: string, doing: string, outcom
       return "the store (or its folder, where SQLite keeps its -wal and -shm files) is read-only to this user";
     }
     if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") return "the file is damaged or is not an ewis store; restore it from a backup";
-    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "another process held the store's write lock for too long (is another run-term going?)";
+    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "another process held the file's write lock for too long";
     return "SQLite refused";
   })();
   return new EwisError("store_failed", `${doing} failed: ${plea} (${sqlite})${outcome ? `; ${outcome}` : ""}`, { file });
+}
+
+export function isSqliteError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown })?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("SQLITE_");
 }
