@@ -48,16 +48,7 @@ export class AuditLog {
   }
 
   trail(limit: number): (AuditEntry & { id: number })[] {
-    return (this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
-      id: r.id as number,
-      at: r.at as string,
-      token_id: r.token_id as number,
-      token_name: r.token_name as string,
-      role: r.role as string,
-      route: r.route as string,
-      term_id: (r.term_id as number | null) ?? null,
-      students: JSON.parse(r.students as string),
-    }));
+    return (this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({ id: r.id as number, ...auditEntryOf(r) }));
   }
 
   close(): void {
@@ -74,16 +65,18 @@ export class AuditLog {
 export function moveOldAuditRows(store: Database.Database, log: AuditLog): void {
   const rows = store.prepare("SELECT * FROM audit ORDER BY id").all() as Row[];
   if (rows.length === 0) return;
-  log.record(
-    rows.map((r) => ({
-      at: r.at as string,
-      token_id: r.token_id as number,
-      token_name: r.token_name as string,
-      role: r.role as string,
-      route: r.route as string,
-      term_id: (r.term_id as number | null) ?? null,
-      students: JSON.parse(r.students as string),
-    })),
-  );
+  log.record(rows.map(auditEntryOf));
   store.prepare(`DELETE FROM audit WHERE id <= ?`).run(rows[rows.length - 1].id);
+}
+
+function auditEntryOf(r: Row): AuditEntry {
+  return {
+    at: r.at as string,
+    token_id: r.token_id as number,
+    token_name: r.token_name as string,
+    role: r.role as string,
+    route: r.route as string,
+    term_id: (r.term_id as number | null) ?? null,
+    students: JSON.parse(r.students as string),
+  };
 }
