@@ -442,9 +442,12 @@ describe("demo tokens", () => {
   it("`ewis serve --demo-tokens` prints tokens that work, lasting a week, and logs JSON lines to stdout", async () => {
     const work = await mkdtemp(join(tmpdir(), "ewis-serve-"));
     const db = join(work, "serve.db");
-    const source = new Database(service.db, { readonly: true });
-    await source.backup(db);
-    source.close();
+    // The store and its audit trail are backed up together: a store without its trail serves no students.
+    for (const [from, to] of [[service.db, db], [auditLogFile(service.db), auditLogFile(db)]]) {
+      const source = new Database(from, { readonly: true });
+      await source.backup(to);
+      source.close();
+    }
     const child = spawn(process.execPath, [join(root, "bin", "ewis.js"), "serve", "--db", db, "--port", "0", "--demo-tokens"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";

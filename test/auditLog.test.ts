@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { caught } from "./caught.ts";
+import { main } from "../src/cli/main.ts";
 import { auditLogFile } from "../src/store/auditLog.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
 
@@ -42,5 +44,33 @@ describe("the audit trail's own file", () => {
     const reopened = new SqliteScoreStore(db);
     expect(reopened.auditTrail().length).toBe(3);
     reopened.close();
+  });
+
+  it("refuses to begin an empty trail quietly when the store's trail file is lost, until told to", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ewis-audit-"));
+    const db = join(work, "ewis.db");
+    const entry = { at: "2026-02-01T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students: ["S1"] };
+    const store = new SqliteScoreStore(db);
+    store.recordAudit(entry);
+    store.close();
+    for (const suffix of ["", "-wal", "-shm"]) await rm(`${auditLogFile(db)}${suffix}`, { force: true });
+
+    const reopened = new SqliteScoreStore(db);
+    try {
+      const refusal = caught(() => reopened.recordAudit(entry));
+      expect(refusal.code).toBe("store_failed");
+      expect(refusal.message).toMatch(/^the audit trail begun .* is missing; restore it from the backup/);
+      expect(refusal.context.file).toBe(auditLogFile(db));
+      expect(existsSync(auditLogFile(db))).toBe(false);
+    } finally {
+      reopened.close();
+    }
+    expect(await main(["node", "ewis", "audit", "--db", db], () => {})).toBe(1);
+    expect(await main(["node", "ewis", "audit", "--db", db, "--start-new-trail"], () => {})).toBe(0);
+    const renewed = new SqliteScoreStore(db);
+    renewed.recordAudit(entry);
+    // The new trail holds only what was read after it began.
+    expect(renewed.auditTrail().map((a) => a.students)).toEqual([["S1"]]);
+    renewed.close();
   });
 });

@@ -194,6 +194,7 @@ export function buildProgram(log: (line: string) => void): Command {
     .description("print the audit trail of student-level reads, newest first")
     .requiredOption("--db <file>", "SQLite store")
     .addOption(new Option("--limit <n>", "how many records").default(100).argParser(integer("--limit", 1)))
+    .option("--start-new-trail", "the audit file was lost and cannot be restored: begin a new, empty one")
     .action((options) => auditCommand(options, log));
 
   return program;

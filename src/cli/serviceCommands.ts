@@ -84,9 +84,13 @@ export function tokenRevokeCommand(options: { db: string; id: number }, log: (li
   }
 }
 
-export function auditCommand(options: { db: string; limit: number }, log: (line: string) => void): void {
+export function auditCommand(options: { db: string; limit: number; startNewTrail?: boolean }, log: (line: string) => void): void {
   const store = new SqliteScoreStore(options.db, { mustExist: true });
   try {
+    if (options.startNewTrail) {
+      store.startNewAuditTrail();
+      log("a new, empty audit trail will be begun: the lost one's records are not in it");
+    }
     log("at,token,role,route,term,students");
     for (const a of store.auditTrail(options.limit)) {
       log([a.at, a.token_name, a.role, a.route, a.term_id ?? "", `${a.students.length}:${a.students.slice(0, 5).join(" ")}${a.students.length > 5 ? " …" : ""}`].join(","));

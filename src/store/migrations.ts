@@ -124,6 +124,11 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE tokens ADD COLUMN expires_at TEXT;
   `,
+  // When the audit trail's own file was begun: a store that has one and finds it gone must not
+  // quietly start an empty trail (\`auditLog.ts\`).
+  `
+  CREATE TABLE audit_trail_begun (at TEXT NOT NULL);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -97,6 +97,13 @@ export class SqliteScoreStore implements ScoreStore {
     }
   }
 
+  /** Forgets that an audit trail was begun, so a lost one is replaced by a new, empty one. */
+  startNewAuditTrail(): void {
+    this.auditLog?.close();
+    this.auditLog = undefined;
+    this.db.prepare("DELETE FROM audit_trail_begun").run();
+  }
+
   /**
    * Takes the write lock and lets it go: a read-only store or folder is found before a run
    * spends minutes reading a state's history, not at its commit.
@@ -295,8 +302,19 @@ export class SqliteScoreStore implements ScoreStore {
   /** Opened on first use: a term run never touches the audit file, so it never locks it. */
   private audit(): AuditLog {
     if (!this.auditLog) {
+      const file = auditLogFile(this.file);
+      const begun = this.db.prepare("SELECT at FROM audit_trail_begun").get() as { at: string } | undefined;
+      if (begun && file !== ":memory:" && !existsSync(file)) {
+        throw new EwisError(
+          "store_failed",
+          `the audit trail begun ${begun.at} is missing; restore it from the backup taken with the store, or start a new, empty trail knowingly with \`ewis audit --start-new-trail\`; nothing was served`,
+          { file },
+        );
+      }
       try {
-        this.auditLog = new AuditLog(auditLogFile(this.file));
+        this.auditLog = new AuditLog(file);
+        // After the file exists: a marker without its file would lock the trail for good.
+        if (!begun) this.db.prepare("INSERT INTO audit_trail_begun (at) VALUES (?)").run(new Date().toISOString());
         moveOldAuditRows(this.db, this.auditLog);
       } catch (error) {
         this.auditLog?.close();
