@@ -261,17 +261,18 @@ export class SqliteScoreStore implements ScoreStore {
   principalFor(hash: string, now: Date): TokenCheck {
     const r = this.statement("SELECT * FROM tokens WHERE hash = ?").get(hash) as Row | undefined;
     if (!r || !(roles as readonly string[]).includes(r.role as string)) return { ok: false, reason: "unknown" };
-    const state = tokenState(toTokenRecord(r), now);
+    const token = toTokenRecord(r);
+    const state = tokenState(token, now);
     if (state.state !== "active") return { ok: false, reason: state.state, at: state.at };
     return {
       ok: true,
       principal: {
-        tokenId: r.id as number,
-        name: r.name as string,
-        role: r.role as Principal["role"],
-        districts: JSON.parse(r.districts as string),
-        schools: JSON.parse(r.schools as string),
-        studentGrant: r.student_grant === 1,
+        tokenId: token.id,
+        name: token.name,
+        role: token.role as Principal["role"],
+        districts: token.districts,
+        schools: token.schools,
+        studentGrant: token.student_grant,
       },
     };
   }
@@ -467,7 +468,6 @@ function indicatorBlob(values: Float64Array): Buffer {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
 }
 
-/** A score's indicators by name (null = missing); terms published before the blob were JSON. */
 /** A token row without its hash. */
 function toTokenRecord(r: Row): TokenRecord {
   return {
@@ -483,6 +483,7 @@ function toTokenRecord(r: Row): TokenRecord {
   };
 }
 
+/** A score's indicators by name (null = missing); terms published before the blob were JSON. */
 function indicatorsOf(stored: unknown): Record<string, number | null> {
   if (typeof stored === "string") return JSON.parse(stored) as Record<string, number | null>;
   const bytes = stored as Buffer;
