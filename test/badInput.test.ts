@@ -322,11 +322,18 @@ const validRow: fc.Arbitrary<string[]> = fc
     math_scaled: orBlank(fc.integer({ min: 440, max: 560 }).map(String)),
     courses: fc.option(fc.tuple(fc.nat(12), fc.nat(12), fc.boolean())),
     exit_status: orBlank(code(exitStatuses)),
-    postsecondary_enrolled: flag,
+    // A college outcome is 1 only for a graduate who enrolled or whose enrolment is unknown.
+    postsecondary: fc.oneof(
+      fc.tuple(fc.constant("0"), orBlank(code(["0"])), orBlank(code(["0"]))),
+      fc.tuple(orBlank(code(["1"])), flag, flag),
+    ),
   })
-  .map(({ days, courses, ...r }) => {
+  .map(({ days, courses, postsecondary, ...r }) => {
     const cells: Record<string, string> = {
       ...r,
+      postsecondary_enrolled: postsecondary[0],
+      postsecondary_remedial: postsecondary[1],
+      postsecondary_persisted: postsecondary[2],
       days_enrolled: String(Math.max(...days)),
       days_present: String(Math.min(...days)),
       courses_attempted: courses ? String(Math.max(courses[0], courses[1])) : "",
@@ -334,6 +341,10 @@ const validRow: fc.Arbitrary<string[]> = fc
     };
     return studentYearColumns.map((c) => cells[c]);
   });
+
+/** The college outcomes that may not be 1 when `postsecondary_enrolled` is 0. */
+const collegeOutcomes = ["postsecondary_remedial", "postsecondary_persisted"] as const;
+const notEnrolledMessage = "is 1 but postsecondary_enrolled is 0";
 
 /** Cells at and past every edge the contract draws, numbers a spreadsheet makes, CSV's own characters, formulas. */
 const edgeValues = [
@@ -375,13 +386,17 @@ const fuzzRow: fc.Arbitrary<FuzzRow> = fc
   .record({
     row: validRow,
     note: fc.oneof(fc.constant(""), mutant),
+    // Now and then a graduate who never enrolled but has a college outcome of 1, before any mutation.
+    contradiction: fc.oneof({ weight: 12, arbitrary: fc.constant<Column[]>([]) }, { weight: 1, arbitrary: fc.subarray<Column>([...collegeOutcomes], { minLength: 1 }) }),
     mutations: fc.array(fc.tuple(fc.nat(studentYearColumns.length - 1), mutant), { maxLength: 3 }),
     eol: fc.constantFrom<FuzzRow["eol"][]>("\n", "\r\n"),
     blankLinesBefore: fc.constantFrom(0, 0, 0, 0, 1, 2),
     quoted: fc.constantFrom(false, false, false, false, true),
   })
-  .map(({ row, note, mutations, eol, blankLinesBefore, quoted }) => {
+  .map(({ row, note, contradiction, mutations, eol, blankLinesBefore, quoted }) => {
     const cells = [...row, note];
+    if (contradiction.length > 0) cells[studentYearColumns.indexOf("postsecondary_enrolled")] = "0";
+    for (const name of contradiction) cells[studentYearColumns.indexOf(name)] = "1";
     for (const [at, value] of mutations) cells[at] = value;
     return { cells: cells.map(asWritten), eol, blankLinesBefore, quoted };
   });
@@ -439,9 +454,16 @@ interface RowVerdict {
   /** `id,year` when the row's key cells are valid: it can repeat another row's key. */
   key: string | undefined;
   parsed: StudentYear | undefined;
+  /** College outcomes the schema blamed for contradicting `postsecondary_enrolled` = 0. */
+  notEnrolled: string[];
 }
 
-/** The contract's verdict on one row: the schema, plus no cell with an invisible edge. */
+/**
+ * The contract's verdict on one row: the schema, plus no cell with an invisible edge. The rule
+ * on college outcomes is also worked out from the cells here, so the schema is held to it: a
+ * row whose cells are otherwise valid is blamed in exactly the outcome columns that are 1 while
+ * `postsecondary_enrolled` is 0 (the cross-field rules only run once every cell is valid).
+ */
 function verdict(file: FuzzFile, row: FuzzRow): RowVerdict {
   const input: Record<string, string | undefined> = {};
   const spaced: string[] = [];
@@ -452,6 +474,11 @@ function verdict(file: FuzzFile, row: FuzzRow): RowVerdict {
   }
   const parsed = studentYearSchema.safeParse(input);
   const issues = parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? wholeRowColumn));
+  const cellIssues = parsed.success ? [] : parsed.error.issues.filter((i) => i.code !== "custom");
+  const notEnrolled = parsed.success ? [] : parsed.error.issues.filter((i) => i.message === notEnrolledMessage).map((i) => String(i.path[0]));
+  const contradicted = input.postsecondary_enrolled === "0" ? collegeOutcomes.filter((c) => input[c] === "1") : [];
+  if (cellIssues.length === 0) expect(notEnrolled, JSON.stringify(input)).toEqual(contradicted);
+  else for (const c of notEnrolled) expect(contradicted).toContain(c);
   const columns = new Set([...spaced, ...issues]);
   const keyIsValid = !columns.has("student_id") && !columns.has("school_year");
   return {
@@ -459,11 +486,12 @@ function verdict(file: FuzzFile, row: FuzzRow): RowVerdict {
     valid: columns.size === 0,
     key: keyIsValid ? `${input.student_id},${Number(input.school_year)}` : undefined,
     parsed: parsed.success ? parsed.data : undefined,
+    notEnrolled,
   };
 }
 
 
-const stats = { files: 0, rows: 0, accepted: 0, rejected: 0, refused: 0, fastPath: 0, rawFiles: 0, rawRefused: 0, parallelRows: 0 };
+const stats = { files: 0, rows: 0, accepted: 0, rejected: 0, refused: 0, fastPath: 0, rawFiles: 0, rawRefused: 0, parallelRows: 0, notEnrolled: 0 };
 /** Each kind of fuzzed file has one path, written over run after run. */
 function writeTemp(name: string, content: string | Buffer): string {
   const file = join(work, `fuzz-${name}.csv`);
@@ -518,6 +546,8 @@ async function expectRead(path: string, file: FuzzFile, readers = 1): Promise<Hi
     const dup = rejects.filter((r) => r.column === duplicateKeyColumn);
     expect(dup.map((r) => r.value)).toEqual(duplicated(v) ? [v.key] : []);
     for (const r of rejects) expect(r.record).toBe(rowText(file, row));
+    for (const c of v.notEnrolled) expect(cellRejects.find((r) => r.column === c)?.reason).toBe(`${c} ${notEnrolledMessage}`);
+    if (v.notEnrolled.length > 0) stats.notEnrolled++;
   });
   expect(result.read).toBe(file.rows.length);
   expect(result.accepted).toBe(expectedAccepted.length);
@@ -563,8 +593,24 @@ describe("fuzzing rows (fast-check, fixed seed)", () => {
     console.log(
       `bad input: ${cases.length} corpus cases; fuzz seed ${SEED}: ${stats.files} files with mutated cells, ${stats.refused} refused (NUL) and ` +
         `${stats.rows} rows read (${stats.accepted} accepted, ${stats.rejected} rejected; the fast path took ${stats.fastPath}); ` +
-        `${stats.rawFiles} files with bytes edited (${stats.rawRefused} refused); ${stats.parallelRows} rows read in parallel ranges`,
+        `${stats.rawFiles} files with bytes edited (${stats.rawRefused} refused); ${stats.parallelRows} rows read in parallel ranges; ` +
+        `${stats.notEnrolled} rows rejected for a college outcome without enrolment`,
     );
+  });
+
+  it("the valid-row generator makes rows the contract accepts, college outcomes of 1 only where enrolment is not 0", () => {
+    const rows = fc.sample(validRow, { seed: SEED, numRuns: 2000 });
+    const at = (name: Column) => studentYearColumns.indexOf(name);
+    for (const cells of rows) {
+      expect(cells).toHaveLength(studentYearColumns.length);
+      const parsed = studentYearSchema.safeParse(Object.fromEntries(studentYearColumns.map((c, i) => [c, cells[i] === "" ? undefined : cells[i]])));
+      expect(parsed.success, JSON.stringify(cells)).toBe(true);
+      if (cells[at("postsecondary_enrolled")] === "0") for (const c of collegeOutcomes) expect(cells[at(c)]).not.toBe("1");
+    }
+    // Every value of each college flag is made, and the outcomes with enrolment 0 as well as 1.
+    for (const c of ["postsecondary_enrolled", ...collegeOutcomes] as const) expect(new Set(rows.map((cells) => cells[at(c)]))).toEqual(new Set(["", "0", "1"]));
+    const notEnrolled = rows.filter((cells) => cells[at("postsecondary_enrolled")] === "0");
+    expect(notEnrolled.some((cells) => collegeOutcomes.every((c) => cells[at(c)] === "0"))).toBe(true);
   });
 
   it("mutated cells: the reader says what the contract says about every row, and accepted rows round-trip", async () => {
@@ -585,6 +631,7 @@ describe("fuzzing rows (fast-check, fixed seed)", () => {
     expect(stats.accepted).toBeGreaterThan(100);
     expect(stats.rejected).toBeGreaterThan(100);
     expect(stats.refused).toBeGreaterThan(0);
+    expect(stats.notEnrolled).toBeGreaterThan(20);
   }, FUZZ_TIMEOUT);
 
   it("edited bytes (quotes, separators, line breaks, BOM, NUL, broken UTF-8): refused with file, line and column, or read consistently", async () => {

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auc, tprAtFpr, type EvaluationReport } from "../src/core/index.ts";
+import { auc, baseMilestone, tprAtFpr, type EvaluationReport, type Milestone } from "../src/core/index.ts";
 import { main } from "../src/cli/main.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -21,8 +21,21 @@ beforeAll(async () => {
 });
 
 describe("ewis evaluate", () => {
+  it("judged every shipped model, follow-on ones included, on the default state they were trained on", async () => {
+    const shipped = JSON.parse(await readFile(join(root, "models", "evaluation.json"), "utf8")) as EvaluationReport;
+    expect(shipped.models.map((m) => `${m.milestone}-${m.grade}`).sort()).toEqual(
+      (await readdir(join(root, "models"))).filter((f) => /-grade\d+\.json$/.test(f)).map((f) => f.replace(/-grade(\d+)\.json$/, "-$1")).sort(),
+    );
+    const repeat = shipped.models.find((m) => m.milestone === "early_literacy_repeat")!;
+    expect(repeat.auc.low).toBeLessThan(repeat.auc.estimate);
+    expect(repeat.equity.length).toBeGreaterThan(0);
+    expect(repeat.baselines.length).toBeGreaterThan(0);
+  });
+
   it("judges every shipped model on its held-out cohort, split by year", () => {
-    expect(report.models.length).toBe(14);
+    // Every first-time and college model is judged; this small state has too few repeat years and
+    // fifth-year students to judge the follow-on ones (the default state does: models/evaluation.json).
+    expect(report.models.filter((m) => baseMilestone(m.milestone as Milestone) === undefined || m.milestone.startsWith("postsecondary")).length).toBe(18);
     for (const m of report.models) {
       expect(m.cohort).toBe(2026);
       expect(m.auc.low).toBeLessThanOrEqual(m.auc.estimate);

@@ -29,7 +29,7 @@ async function withChange(change: (text: string) => string): Promise<string> {
 
 describe("model files carry a checksum", () => {
   it("loads the shipped models, each verified", async () => {
-    expect(await loadModels(shipped)).toHaveLength(14);
+    expect(await loadModels(shipped)).toHaveLength(22);
   });
 
   it("refuses a model whose coefficient was edited, naming the file", async () => {

@@ -131,6 +131,20 @@ describe("readHistory: one bad cell rejects its row with line, column, value and
     ["flag homeless", { homeless: "-1" }, "homeless", "homeless must be 0 or 1"],
     ["flag foster_care", { foster_care: "01" }, "foster_care", "foster_care must be 0 or 1"],
     ["flag postsecondary", { postsecondary_enrolled: "2" }, "postsecondary_enrolled", "postsecondary_enrolled must be 0 or 1"],
+    ["flag postsecondary_remedial", { postsecondary_remedial: "yes" }, "postsecondary_remedial", "postsecondary_remedial must be 0 or 1"],
+    ["flag postsecondary_persisted", { postsecondary_persisted: "1.0" }, "postsecondary_persisted", "postsecondary_persisted must be 0 or 1"],
+    [
+      "remedial without enrolment",
+      { exit_status: "graduated", postsecondary_enrolled: "0", postsecondary_remedial: "1" },
+      "postsecondary_remedial",
+      "postsecondary_remedial is 1 but postsecondary_enrolled is 0",
+    ],
+    [
+      "persisted without enrolment",
+      { exit_status: "graduated", postsecondary_enrolled: "0", postsecondary_persisted: "1" },
+      "postsecondary_persisted",
+      "postsecondary_persisted is 1 but postsecondary_enrolled is 0",
+    ],
     ["days enrolled above 366", { days_enrolled: "367" }, "days_enrolled", "days_enrolled must be between 0 and 366"],
     ["days enrolled not a number", { days_enrolled: "n/a" }, "days_enrolled", "days_enrolled must be a whole number between 0 and 366"],
     ["days present negative", { days_present: "-3" }, "days_present", "days_present must be between 0 and 366"],
@@ -173,6 +187,96 @@ describe("readHistory: one bad cell rejects its row with line, column, value and
       [2, "exit_status", "left"],
     ]);
     expect(new Set(result.rejects.map((r) => r.record))).toEqual(new Set([bad]));
+  });
+});
+
+describe("readHistory: college outcomes need enrolment (postsecondary_remedial, postsecondary_persisted)", () => {
+  const flagValues = ["", "0", "1"];
+  /** Every combination of the three college flags, for a graduate. */
+  const combos = flagValues.flatMap((enrolled) =>
+    flagValues.flatMap((remedial) => flagValues.map((persisted) => ({ enrolled, remedial, persisted }))),
+  );
+  type Combo = (typeof combos)[number];
+  const outcomes = ["postsecondary_remedial", "postsecondary_persisted"] as const;
+  const cellsOf = (c: Combo) => ({ postsecondary_enrolled: c.enrolled, postsecondary_remedial: c.remedial, postsecondary_persisted: c.persisted });
+  /** The outcome columns the contract blames: 1 while postsecondary_enrolled is 0. */
+  const blamed = (c: Combo) => (c.enrolled === "0" ? outcomes.filter((name) => cellsOf(c)[name] === "1") : []);
+  const flagValue = (cell: string) => (cell === "" ? undefined : Number(cell));
+  /** Each combination for `students` students, in turn: enough rows to be read in parallel ranges. */
+  const students = 12;
+  const lines = Array.from({ length: students }, (_, s) =>
+    combos.map((c, k) => ({ combo: c, over: { student_id: `G${s}-${k}`, grade: "12", exit_status: "graduated", ...cellsOf(c) } as Partial<Record<Column, string>> })),
+  ).flat();
+  /** A row of `columns` only, in that order. */
+  const lineOf = (columns: readonly Column[], over: Partial<Record<Column, string>>) => columns.map((c) => over[c] ?? base[c]).join(",");
+
+  it("rejects an outcome of 1 when postsecondary_enrolled is 0, naming the line, column and value; 0, or enrolment 1 or blank, is accepted", async () => {
+    const content = `${header}\n${lines.map((l) => row(l.over)).join("\n")}\n`;
+    const file = csvFile(content);
+    const result = await read(file);
+    const expectedRejects = lines.flatMap((l, i) =>
+      blamed(l.combo).map((column) => ({ line: i + 2, column, value: "1", reason: `${column} is 1 but postsecondary_enrolled is 0`, record: row(l.over) })),
+    );
+    const accepted = lines.filter((l) => blamed(l.combo).length === 0);
+    // 5 of the 27 combinations contradict: enrolled 0 with remedial 1, persisted 1 or both.
+    expect(combos.filter((c) => blamed(c).length > 0)).toHaveLength(5);
+    expect(result).toMatchObject({ read: lines.length, accepted: accepted.length, rejected: lines.length - accepted.length });
+    expect(result.rejects).toEqual(expectedRejects);
+    expect(result.rows.map((r) => [r.student_id, r.postsecondary_enrolled, r.postsecondary_remedial, r.postsecondary_persisted])).toEqual(
+      accepted.map((l) => [l.over.student_id, flagValue(l.combo.enrolled), flagValue(l.combo.remedial), flagValue(l.combo.persisted)]),
+    );
+    // Accepted in particular: 0 with enrolment 0, and 1 with enrolment 1 or blank.
+    const acceptedIds = new Set(result.rows.map((r) => r.student_id));
+    const idOf = (c: Combo) => `G0-${combos.findIndex((x) => x.enrolled === c.enrolled && x.remedial === c.remedial && x.persisted === c.persisted)}`;
+    for (const c of [
+      { enrolled: "0", remedial: "0", persisted: "0" },
+      { enrolled: "1", remedial: "1", persisted: "1" },
+      { enrolled: "", remedial: "1", persisted: "1" },
+    ]) {
+      expect(acceptedIds.has(idOf(c)), JSON.stringify(c)).toBe(true);
+    }
+    // Parallel ranges that really split the file say the same as one thread.
+    const { rows, ...one } = result;
+    for (const readers of [2, 3]) {
+      const parallel = await readHistory(file, { readers });
+      expect(parallel.readers).toBe(readers);
+      expect({ ...parallel, table: parallel.table.rows(), readers: 0 }).toEqual({ ...one, table: rows, readers: 0 });
+    }
+  });
+
+  it("judges the rule with only one outcome column present", async () => {
+    const columns = studentYearColumns.filter((c) => c !== "postsecondary_persisted");
+    const line = (over: Partial<Record<Column, string>>) => lineOf(columns, over);
+    const bad = line({ student_id: "R1", postsecondary_enrolled: "0", postsecondary_remedial: "1" });
+    const result = await read(csvFile(`${columns.join(",")}\n${bad}\n${line({ student_id: "R2", postsecondary_enrolled: "1", postsecondary_remedial: "1" })}\n`));
+    expect(result.rejects).toEqual([{ line: 2, column: "postsecondary_remedial", value: "1", reason: "postsecondary_remedial is 1 but postsecondary_enrolled is 0", record: bad }]);
+    expect(result.rows.map((r) => [r.student_id, r.postsecondary_remedial, r.postsecondary_persisted])).toEqual([["R2", 1, undefined]]);
+  });
+
+  it("reads a file without the two columns (the older contract) to the same accepted rows as one with them blank", async () => {
+    const older = studentYearColumns.filter((c) => !(outcomes as readonly string[]).includes(c));
+    expect(older).toHaveLength(studentYearColumns.length - 2);
+    const overs = lines.map((l) => ({ ...l.over, postsecondary_remedial: "", postsecondary_persisted: "" }));
+    // One bad row, so the files agree on rejects too.
+    overs[5] = { ...overs[5], grade: "13" };
+    const olderFile = csvFile(`${older.join(",")}\n${overs.map((o) => lineOf(older, o)).join("\n")}\n`);
+    const newerFile = csvFile(`${header}\n${overs.map((o) => row(o)).join("\n")}\n`);
+    const [old, now] = [await read(olderFile), await read(newerFile)];
+    expect(old.warnings).toEqual([]);
+    expect(old).toMatchObject({ read: overs.length, accepted: overs.length - 1, rejected: 1 });
+    expect(old.rows).toEqual(now.rows);
+    expect(old.rejects.map(({ record: _, ...r }) => r)).toEqual(now.rejects.map(({ record: _, ...r }) => r));
+    for (const r of old.rows) {
+      expect(r.postsecondary_remedial).toBeUndefined();
+      expect(r.postsecondary_persisted).toBeUndefined();
+    }
+    // Enrolment 0 with no outcome columns at all is no contradiction.
+    expect(old.rows.some((r) => r.postsecondary_enrolled === 0)).toBe(true);
+    for (const readers of [2, 3]) {
+      const parallel = await readHistory(olderFile, { readers });
+      expect(parallel.readers).toBe(readers);
+      expect(parallel.table.rows()).toEqual(old.rows);
+    }
   });
 });
 
@@ -255,10 +359,11 @@ describe("readHistory: CSV shape", () => {
     const long = `${row({ student_id: "L" })},extra`;
     const result = await read(csvFile(`${header}\n${short}\n${row({ student_id: "OK" })}\n${long}\n   \n`));
     expect(result).toMatchObject({ read: 4, accepted: 1, rejected: 3 });
+    const width = studentYearColumns.length;
     expect(result.rejects).toEqual([
-      { line: 2, column: wholeRowColumn, value: "10", reason: "row has 10 fields but the header has 25", record: short },
-      { line: 4, column: wholeRowColumn, value: "26", reason: "row has 26 fields but the header has 25", record: long },
-      { line: 5, column: wholeRowColumn, value: "1", reason: "row has 1 fields but the header has 25", record: "   " },
+      { line: 2, column: wholeRowColumn, value: "10", reason: `row has 10 fields but the header has ${width}`, record: short },
+      { line: 4, column: wholeRowColumn, value: String(width + 1), reason: `row has ${width + 1} fields but the header has ${width}`, record: long },
+      { line: 5, column: wholeRowColumn, value: "1", reason: `row has 1 fields but the header has ${width}`, record: "   " },
     ]);
   });
 });

@@ -48,4 +48,6 @@ export const sampleCells: Record<keyof StudentYearInput, string> = {
   courses_failed: "1",
   exit_status: "enrolled",
   postsecondary_enrolled: "",
+  postsecondary_remedial: "",
+  postsecondary_persisted: "",
 };

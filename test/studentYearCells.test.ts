@@ -27,14 +27,17 @@ describe("appendPlainRow: the fast path agrees with the schema", () => {
     const random = new Random(11);
     let taken = 0;
     let refused = 0;
+    let notEnrolled = 0;
     for (let trial = 0; trial < 20_000; trial++) {
-      const cells = studentYearColumns.map((c) => base[c]);
+      // Every other row is a graduate who did not enrol, so a mutated college outcome of 1 contradicts it.
+      const cells = studentYearColumns.map((c) => (trial % 2 === 1 && c === "postsecondary_enrolled" ? "0" : base[c]));
       const changes = random.int(1, 3);
       for (let k = 0; k < changes; k++) cells[random.int(0, cells.length - 1)] = odd[random.int(0, odd.length - 1)];
       const builder = new HistoryChunkBuilder();
       const fast = appendPlainRow(builder, cells, cellIndex, 2);
       const input = Object.fromEntries(studentYearColumns.map((c, i) => [c, cells[i] === "" ? undefined : cells[i]]));
       const schema = studentYearSchema.safeParse(input);
+      if (!schema.success && schema.error.issues.some((i) => i.message === "is 1 but postsecondary_enrolled is 0")) notEnrolled++;
       if (!fast) {
         refused++;
         expect(builder.rows).toBe(0);
@@ -48,6 +51,7 @@ describe("appendPlainRow: the fast path agrees with the schema", () => {
     // Both branches ran, many times.
     expect(taken).toBeGreaterThan(1000);
     expect(refused).toBeGreaterThan(1000);
+    expect(notEnrolled).toBeGreaterThan(5);
   });
 
   it("writes the same columns as a row the schema parsed", () => {
@@ -58,6 +62,56 @@ describe("appendPlainRow: the fast path agrees with the schema", () => {
     const parsed = studentYearSchema.parse(Object.fromEntries(studentYearColumns.map((c, i) => [c, cells[i] === "" ? undefined : cells[i]])));
     slow.appendRow(parsed, 9);
     expect(fast.finish()).toEqual(slow.finish());
+  });
+
+  it("agrees with the schema on every combination of the college flags, leaving a contradiction to the schema", () => {
+    const values = ["", "0", "1"];
+    const outcomes = ["postsecondary_remedial", "postsecondary_persisted"] as const;
+    const graduate = { ...base, grade: "12", exit_status: "graduated" };
+    let contradictions = 0;
+    for (const enrolled of values) {
+      for (const remedial of values) {
+        for (const persisted of values) {
+          const row: Record<string, string> = { ...graduate, postsecondary_enrolled: enrolled, postsecondary_remedial: remedial, postsecondary_persisted: persisted };
+          const cells = studentYearColumns.map((c) => row[c]);
+          const builder = new HistoryChunkBuilder();
+          const fast = appendPlainRow(builder, cells, cellIndex, 2);
+          const schema = studentYearSchema.safeParse(Object.fromEntries(studentYearColumns.map((c) => [c, row[c] === "" ? undefined : row[c]])));
+          const blamed = enrolled === "0" ? outcomes.filter((c) => row[c] === "1") : [];
+          const label = JSON.stringify({ enrolled, remedial, persisted });
+          if (blamed.length > 0) {
+            contradictions++;
+            // Not plainly valid: the fast path appends nothing and the schema names each outcome column.
+            expect(fast, label).toBe(false);
+            expect(builder.rows).toBe(0);
+            expect(schema.success, label).toBe(false);
+            expect(schema.error!.issues.map((i) => [i.path[0], i.message]), label).toEqual(blamed.map((c) => [c, "is 1 but postsecondary_enrolled is 0"]));
+            continue;
+          }
+          // Otherwise the row is plain: the fast path takes it, with the schema's values.
+          expect(fast, label).toBe(true);
+          expect(schema.success, label).toBe(true);
+          expect(new HistoryTable(builder.finish()).row(0)).toEqual(schema.data);
+        }
+      }
+    }
+    expect(contradictions).toBe(5);
+  });
+
+  it("reads a row without the two outcome columns as the schema reads it with them absent", () => {
+    const absent = new Set(["postsecondary_remedial", "postsecondary_persisted"]);
+    const columns = studentYearColumns.filter((c) => !absent.has(c));
+    const index = Int32Array.from(studentYearColumns, (c) => columns.indexOf(c));
+    for (const enrolled of ["", "0", "1"]) {
+      const row: Record<string, string> = { ...base, postsecondary_enrolled: enrolled };
+      const builder = new HistoryChunkBuilder();
+      expect(appendPlainRow(builder, columns.map((c) => row[c]), index, 2), enrolled).toBe(true);
+      const parsed = studentYearSchema.parse(Object.fromEntries(columns.map((c) => [c, row[c] === "" ? undefined : row[c]])));
+      const back = new HistoryTable(builder.finish()).row(0);
+      expect(back).toEqual(parsed);
+      expect(back.postsecondary_remedial).toBeUndefined();
+      expect(back.postsecondary_persisted).toBeUndefined();
+    }
   });
 
   it("keeps counts past 2^31 exact by widening the column", () => {

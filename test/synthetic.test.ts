@@ -62,6 +62,36 @@ describe("synthetic state", () => {
     expect(small.length).toBeLessThan(2_000_000);
   });
 
+  it("kept every earlier column byte for byte when the college outcomes were added (their draws use a stream of their own)", () => {
+    // sha256 of the fixture's rows, header left out, as committed before postsecondary_remedial
+    // and postsecondary_persisted existed: the trained models' numbers rest on these values.
+    const body = small.slice(small.indexOf("\n") + 1).replace(/,[01]?,[01]?$/gm, "");
+    expect(sha256(body)).toBe("15456e157bf0a20b2aa6005a0b8fc372a21fdfa21f354b29b953a88d949100e9");
+  });
+
+  it("writes the college outcomes only for enrolled graduates, and persistence only once the second fall has come", () => {
+    const { records } = parseCsv(small);
+    let enrolled = 0;
+    let persistenceKnown = 0;
+    for (const r of records) {
+      const year = Number(r.school_year);
+      if (r.exit_status === "graduated" && r.postsecondary_enrolled === "1") {
+        enrolled++;
+        expect(["0", "1"]).toContain(r.postsecondary_remedial);
+        // Enrols in the fall of year + 1, persists into the fall of year + 2.
+        if (year + 2 <= currentYear) {
+          expect(["0", "1"]).toContain(r.postsecondary_persisted);
+          persistenceKnown++;
+        } else expect(r.postsecondary_persisted).toBeUndefined();
+      } else {
+        expect([r.postsecondary_remedial, r.postsecondary_persisted]).toEqual([undefined, undefined]);
+      }
+    }
+    expect(enrolled).toBeGreaterThan(500);
+    expect(persistenceKnown).toBeGreaterThan(400);
+    expect(persistenceKnown).toBeLessThan(enrolled);
+  });
+
   it("writes rows that all pass the schema, with unique (student_id, school_year)", () => {
     expect(small).not.toContain("\r");
     const { header, records } = parseCsv(small);
@@ -89,9 +119,10 @@ describe("synthetic state", () => {
     const current = records.filter((r) => r.school_year === String(currentYear));
     expect(current.length).toBeGreaterThan(1000);
     for (const r of current) {
-      expect([r.ela_scaled, r.math_scaled, r.courses_attempted, r.courses_failed, r.exit_status, r.postsecondary_enrolled]).toEqual(
-        Array(6).fill(undefined),
-      );
+      expect([
+        r.ela_scaled, r.math_scaled, r.courses_attempted, r.courses_failed, r.exit_status,
+        r.postsecondary_enrolled, r.postsecondary_remedial, r.postsecondary_persisted,
+      ]).toEqual(Array(8).fill(undefined));
       expect(Number(r.days_enrolled)).toBeLessThanOrEqual(60);
     }
     const complete = records.filter((r) => r.school_year !== String(currentYear));
@@ -121,6 +152,31 @@ describe("synthetic state", () => {
     expect(f.ell).toBeLessThan(0.15);
     expect(f.iep).toBeGreaterThan(0.16);
     expect(f.iep).toBeLessThan(0.22);
+    expect(f.counts.remedialKnown).toBeGreaterThan(1500);
+    expect(f.remedial).toBeGreaterThan(0.27);
+    expect(f.remedial).toBeLessThan(0.4);
+    expect(f.counts.persistenceKnown).toBeGreaterThan(1400);
+    expect(f.persistence).toBeGreaterThan(0.74);
+    expect(f.persistence).toBeLessThan(0.86);
+  });
+
+  it("measures remediation and persistence over enrolled graduates with the column filled", () => {
+    const base = { district_id: "D", school_id: "S", days_enrolled: 180, days_present: 170, iss_count: 0, oss_count: 0, school_moves: 0, grade: 12 };
+    const graduate = (id: string, year: number, college: Partial<StudentYear>): StudentYear => ({
+      ...base, student_id: id, school_year: year, exit_status: "graduated", ...college,
+    });
+    const f = measureCalibration([
+      graduate("a", 2024, { postsecondary_enrolled: 1, postsecondary_remedial: 1, postsecondary_persisted: 0 }),
+      graduate("b", 2024, { postsecondary_enrolled: 1, postsecondary_remedial: 0, postsecondary_persisted: 1 }),
+      graduate("c", 2025, { postsecondary_enrolled: 1, postsecondary_remedial: 0 }), // second fall not come yet
+      graduate("d", 2025, { postsecondary_enrolled: 0 }), // did not enrol: not counted
+      graduate("e", 2025, {}), // enrolment unknown: not counted
+      { ...base, student_id: "f", school_year: 2026, grade: 11, exit_status: "enrolled" },
+    ]);
+    expect(f.counts.remedialKnown).toBe(3);
+    expect(f.remedial).toBeCloseTo(1 / 3);
+    expect(f.counts.persistenceKnown).toBe(2);
+    expect(f.persistence).toBe(0.5);
   });
 
   it("measures the spec's on-time graduation over students with a known outcome", () => {

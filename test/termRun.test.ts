@@ -43,7 +43,7 @@ describe("ewis run-term", () => {
       expect(fall.rows_read).toBe(17383);
       expect(fall.rows_accepted + fall.rows_rejected).toBe(fall.rows_read);
       expect(fall.scores).toBe(store.riskList(fall.id).length);
-      expect(fall.models).toHaveLength(14);
+      expect(fall.models).toHaveLength(22);
       expect(fall.input_sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(store.previousTerm(2027, "fall")?.label).toBe("spring");
       expect(store.previousTerm(2027, "winter")?.label).toBe("fall"); // a new term goes after every term there is
@@ -125,6 +125,8 @@ describe("change flags on a hand-built pair of terms", () => {
     drivers: [],
     subgroups: { low_income: "1", ell: "0", former_ell: "0", sped: "0", homeless: "0", foster_care: "0", race_ethnicity: "W", gender: "F" },
     indicators: new Float64Array(indicatorCount).fill(NaN),
+    prior: null,
+    scoredWith: null,
   });
 
   it("flags new, up, down and same against the previous published term, per milestone", async () => {

@@ -9,7 +9,7 @@ import { issueToken } from "../src/cli/serviceCommands.ts";
 import { createApp } from "../src/http/createApp.ts";
 import { listen } from "../src/http/server.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
-import type { Role, RollupCell } from "../src/core/index.ts";
+import { milestoneNames, milestones, type Role, type RollupCell } from "../src/core/index.ts";
 
 /**
  * The pages end to end: a real term published by the CLI, the real app on port 0, and Debian's
@@ -17,14 +17,9 @@ import type { Role, RollupCell } from "../src/core/index.ts";
  * goes to the temp dir; set EWIS_KEEP_WEB_TEST=1 to keep it and look at them.
  */
 const root = join(import.meta.dirname, "..");
-const milestoneWords: Record<string, string> = {
-  early_literacy: "Reading by grade 3",
-  middle_readiness: "ELA and math by grade 6",
-  ninth_grade_success: "Passing every grade 9 course",
-  on_time_graduation: "Graduating on time",
-  postsecondary_enrollment: "Enrolling in college",
-};
-const csvHeader = "student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers";
+// The pages' words for milestones are the core's labels: the page must show exactly these.
+const milestoneWords: Record<string, string> = Object.fromEntries(milestoneNames.map((m) => [m, milestones[m].label]));
+const csvHeader = "student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers,already_decided,scored_with";
 
 let work: string;
 let store: SqliteScoreStore;
@@ -100,7 +95,7 @@ async function signIn(page: Page, token: string): Promise<void> {
 }
 
 interface StudentView {
-  scores: { milestone: string; tier: string; drivers: { text: string }[] }[];
+  scores: { milestone: string; tier: string; drivers: { text: string }[]; prior: { text: string } | null }[];
   indicators: { text: string }[];
   history: unknown[];
 }
@@ -204,6 +199,7 @@ describe("the pages in headless Chromium", () => {
     for (const [k, score] of detail.scores.entries()) {
       const card = cards.nth(k);
       expect(await card.locator("h3").textContent()).toBe(milestoneWords[score.milestone]);
+      if (score.prior) expect(await card.locator(".prior").textContent()).toBe(`Already decided: ${score.prior.text}.`);
       expect(await card.locator(".tier").textContent()).toBe(score.tier);
       const drivers = await card.locator(".drivers li").allTextContents();
       expect(drivers).toEqual(score.drivers.map((d) => d.text));

@@ -27,6 +27,7 @@ import {
   type TrainingSet,
 } from "../src/core/index.ts";
 import { fitWithDemographics } from "./demographicOptIn.ts";
+import { recalibratedHoldout } from "./fallbackModel.ts";
 import { fitHoldout, type Examples } from "./trainRiskModel.ts";
 
 export interface EvaluateOptions {
@@ -51,7 +52,7 @@ export function evaluateModels(source: HistorySource, models: readonly RiskModel
   const skipped: string[] = [];
   for (const model of models) {
     const set = sets.get(trainingSetKey(model.milestone, model.grade));
-    const holdout = set && fitHoldout(set, { l2: model.penalty.l2, cutPoints: model.cutPoints, ewisVersion: options.ewisVersion, data: model.data });
+    const holdout = set && holdoutFor(model, set, models, options);
     if (!set || !holdout || "skipped" in holdout) {
       skipped.push(`${model.milestone} grade ${model.grade}: ${holdout && "skipped" in holdout ? holdout.skipped : "no examples in this history"}`);
       continue;
@@ -69,6 +70,14 @@ export function evaluateModels(source: HistorySource, models: readonly RiskModel
     },
     skipped,
   };
+}
+
+/** A fitted model is refitted on the earlier cohorts; a recalibrated one is recalibrated on them from its base, as training did. */
+function holdoutFor(model: RiskModel, set: TrainingSet, models: readonly RiskModel[], options: EvaluateOptions): ReturnType<typeof fitHoldout> | undefined {
+  const from = model.recalibratedFrom;
+  if (!from) return fitHoldout(set, { l2: model.penalty.l2, cutPoints: model.cutPoints, ewisVersion: options.ewisVersion, data: model.data });
+  const base = models.find((m) => m.milestone === from.milestone && m.grade === from.grade);
+  return base ? recalibratedHoldout(set, base, { cutPoints: model.cutPoints }) : { skipped: `its base model ${from.milestone} grade ${from.grade} is not in the model directory` };
 }
 
 function rowsOf(examples: Examples, set: TrainingSet, source: HistorySource) {

@@ -1,5 +1,6 @@
 import { indicatorNames, milestones, milestoneNames } from "../src/core/index.ts";
 import type { TrainingReport } from "./trainingReport.ts";
+import { gradesText } from "./trainAll.ts";
 
 /** The card that travels with a model directory: what the models are for and where they stop. */
 export function renderModelCard(report: TrainingReport): string {
@@ -32,7 +33,7 @@ export function renderModelCard(report: TrainingReport): string {
     ...report.models.map(
       (m) => `| ${m.milestone} | ${m.grade} | ${m.validation.trainedOn} | ${m.validation.cohort} | ${m.validation.examples} | ${auc(m)} | ${m.validation.brier.toFixed(3)} |`,
     ),
-    ...(report.skipped.length ? ["", `Skipped: ${report.skipped.map((s) => `${s.milestone} grade ${s.grade} (${s.reason})`).join("; ")}.`] : []),
+    ...(report.skipped.length ? ["", `Skipped: ${report.skipped.map((s) => `${s.milestone} ${gradesText(s.grades)} (${s.reason})`).join("; ")}.`] : []),
     "",
     "Calibration by decile and the observed reach rate of each tier are in `training-report.md`.",
     "",

@@ -1,6 +1,9 @@
 import {
+  baseMilestone,
   buildTrainingSets,
+  milestoneColumn,
   DEFAULT_CUT_POINTS,
+  indicatorCount,
   milestoneNames,
   milestones,
   trainingSetKey,
@@ -10,6 +13,7 @@ import {
   type HistorySource,
   type TrainingSet,
 } from "../src/core/index.ts";
+import { recalibratedModel } from "./fallbackModel.ts";
 import { trainRiskModel } from "./trainRiskModel.ts";
 
 export interface TrainAllOptions {
@@ -21,10 +25,14 @@ export interface TrainAllOptions {
 
 export interface SkippedModel {
   milestone: Milestone;
-  grade: number;
+  /** One grade, or every grade of the milestone when one reason covers them all. */
+  grades: number[];
   examples: number;
   reason: string;
 }
+
+/** "grade 11" or "grades 11, 12": how a skipped entry names its grades. */
+export const gradesText = (grades: readonly number[]): string => `${grades.length === 1 ? "grade" : "grades"} ${grades.join(", ")}`;
 
 export interface TrainAllResult {
   lastYear: number;
@@ -43,22 +51,95 @@ export function trainAll(source: HistorySource, options: TrainAllOptions): Train
 export function trainModels(sets: ReadonlyMap<string, TrainingSet>, options: TrainAllOptions): Omit<TrainAllResult, "lastYear"> {
   const models: RiskModel[] = [];
   const skipped: SkippedModel[] = [];
+  const trained = new Map<string, RiskModel>();
   for (const milestone of milestoneNames) {
-    for (const grade of milestones[milestone].grades) {
-      const set = sets.get(trainingSetKey(milestone, grade));
+    const grades = milestones[milestone].grades as readonly number[];
+    const withoutColumn = missingColumn(milestone, grades, sets);
+    if (withoutColumn) {
+      skipped.push({ milestone, grades: [...grades], examples: 0, reason: withoutColumn });
+      continue;
+    }
+    const noRows: number[] = [];
+    for (const grade of grades) {
+      const found = sets.get(trainingSetKey(milestone, grade));
+      const set = found && milestoneColumn(milestone) ? cohortsWithTheColumn(found) : found;
       if (!set) {
-        skipped.push({ milestone, grade, examples: 0, reason: `no grade ${grade} rows in the history` });
+        noRows.push(grade);
         continue;
       }
-      const result = trainRiskModel(set, {
+      const train = {
         l2: options.l2,
         cutPoints: options.cutPoints?.[milestone] ?? DEFAULT_CUT_POINTS,
         ewisVersion: options.ewisVersion,
         data: options.data,
-      });
-      if ("model" in result) models.push(result.model);
-      else skipped.push({ milestone, grade, examples: set.n, reason: result.skipped });
+      };
+      let result = trainRiskModel(set, train);
+      // Milestones are listed base first, so a follow-on finds its base already trained.
+      const base = "skipped" in result ? nearestBase(milestone, grade, trained) : undefined;
+      if ("skipped" in result && base) result = recalibratedModel(set, base, train, `too few of its own rows to fit (${result.skipped})`);
+      if ("model" in result) {
+        models.push(result.model);
+        trained.set(trainingSetKey(milestone, grade), result.model);
+      } else skipped.push({ milestone, grades: [grade], examples: set.n, reason: result.skipped });
+    }
+    if (noRows.length > 0) {
+      const base = baseMilestone(milestone);
+      const reason = base ? `no student on this path in the history (one who appears is scored with the ${base} model)` : "no rows in the history";
+      skipped.push({ milestone, grades: noRows, examples: 0, reason });
     }
   }
   return { models, skipped };
+}
+
+/** The base milestone's model for the grade, or its base's, for a follow-on milestone. */
+function nearestBase(milestone: Milestone, grade: number, trained: ReadonlyMap<string, RiskModel>): RiskModel | undefined {
+  for (let m = baseMilestone(milestone); m !== undefined; m = baseMilestone(m)) {
+    const model = trained.get(trainingSetKey(m, grade));
+    if (model) return model;
+  }
+  return undefined;
+}
+
+/**
+ * Why a milestone that reads an optional column cannot be trained from this history at all: no
+ * graduate has the column filled (a state that does not collect it, or a file without it). Said
+ * once for the milestone, not once per grade.
+ */
+function missingColumn(milestone: Milestone, grades: readonly number[], sets: ReadonlyMap<string, TrainingSet>): string | undefined {
+  const column = milestoneColumn(milestone);
+  if (column === undefined) return undefined;
+  const known = grades.reduce((n, g) => {
+    const set = sets.get(trainingSetKey(milestone, g));
+    return n + (set ? cohortsWithTheColumn(set).n : 0);
+  }, 0);
+  if (known > 0) return undefined;
+  return `the history has no ${column} values for its graduates (the column is optional and absent or blank), so there is no outcome to learn; every other model is trained`;
+}
+
+/**
+ * The examples of the cohorts where the optional column was collected. Without it a cohort's
+ * graduates who enrolled are unknown while those who did not, and its dropouts, are known to
+ * have missed: learning from it would teach that everyone misses. A cohort with no student who
+ * reached the milestone is taken as one where the column was not collected.
+ */
+function cohortsWithTheColumn(set: TrainingSet): TrainingSet {
+  const collected = new Set<number>();
+  for (let i = 0; i < set.n; i++) if (set.missed[i] === 0) collected.add(set.cohortYear[i]);
+  const keep: number[] = [];
+  for (let i = 0; i < set.n; i++) if (collected.has(set.cohortYear[i])) keep.push(i);
+  if (keep.length === set.n) return set;
+  const pick = <T extends Float64Array | Uint8Array | Int32Array>(a: T, width = 1): T => {
+    const out = new (a.constructor as new (n: number) => T)(keep.length * width);
+    keep.forEach((i, k) => out.set(a.subarray(i * width, (i + 1) * width), k * width));
+    return out;
+  };
+  return {
+    ...set,
+    n: keep.length,
+    indicators: pick(set.indicators, indicatorCount),
+    missed: pick(set.missed),
+    cohortYear: pick(set.cohortYear),
+    student: pick(set.student),
+    row: pick(set.row),
+  };
 }

@@ -77,9 +77,15 @@ export function fitHoldout(set: TrainingSet, options: TrainOptions): Holdout | {
 function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
   const holdout = fitHoldout(set, options);
   if ("skipped" in holdout) return holdout;
+  const validation = validationOf(holdout, options.cutPoints);
+  return { model: { ...fitModel(set, set, options), validation } };
+}
+
+/** The held-out cohort's figures for the model file: discrimination, calibration, tier reach. */
+export function validationOf(holdout: Pick<Holdout, "validationCohort" | "earlier" | "heldOut" | "risks">, cutPoints: CutPoints): RiskModel["validation"] {
   const { validationCohort, earlier, heldOut, risks } = holdout;
   const bothOutcomes = heldOut.missed.some((m) => m === 1) && heldOut.missed.some((m) => m === 0);
-  const validation: RiskModel["validation"] = {
+  return {
     cohort: validationCohort,
     trainedOn: earlier.n,
     examples: heldOut.n,
@@ -88,12 +94,11 @@ function validateAndFit(set: TrainingSet, options: TrainOptions): TrainResult {
     brier: brierScore(risks, heldOut.missed),
     logLoss: logLoss(risks, heldOut.missed),
     calibration: calibrationByDecile(risks, heldOut.missed),
-    tiers: reachByTier(risks, heldOut.missed, options.cutPoints).map((t) => ({
+    tiers: reachByTier(risks, heldOut.missed, cutPoints).map((t) => ({
       ...t,
       observedReachRate: Number.isNaN(t.observedReachRate) ? null : t.observedReachRate,
     })),
   };
-  return { model: { ...fitModel(set, set, options), validation } };
 }
 
 export interface Examples {
@@ -105,7 +110,7 @@ export interface Examples {
   source: Int32Array;
 }
 
-function subset(set: TrainingSet, keep: (year: number) => boolean): Examples {
+export function subset(set: TrainingSet, keep: (year: number) => boolean): Examples {
   const picked: number[] = [];
   for (let i = 0; i < set.n; i++) if (keep(set.cohortYear[i])) picked.push(i);
   const indicators = new Float64Array(picked.length * indicatorCount);
@@ -130,7 +135,7 @@ function tooLittle(missed: Uint8Array, n: number, what: string): string | undefi
   return undefined;
 }
 
-function reachRate(missed: Uint8Array): number {
+export function reachRate(missed: Uint8Array): number {
   let m = 0;
   for (const v of missed) m += v;
   return missed.length === 0 ? NaN : 1 - m / missed.length;

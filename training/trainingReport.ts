@@ -1,12 +1,12 @@
 import type { RiskModel } from "../src/core/index.ts";
-import type { SkippedModel, TrainAllResult } from "./trainAll.ts";
+import { gradesText, type SkippedModel, type TrainAllResult } from "./trainAll.ts";
 
 export interface TrainingReport {
   ewisVersion: string;
   history: { file: string; sha256: string; read: number; accepted: number; rejected: number };
   lastSchoolYear: number;
   l2: number;
-  models: Pick<RiskModel, "milestone" | "grade" | "cutPoints" | "training" | "validation" | "fit">[];
+  models: Pick<RiskModel, "milestone" | "grade" | "cutPoints" | "training" | "validation" | "fit" | "recalibratedFrom">[];
   skipped: SkippedModel[];
 }
 
@@ -19,13 +19,14 @@ export function buildTrainingReport(
     history: meta.history,
     lastSchoolYear: result.lastYear,
     l2: meta.l2,
-    models: result.models.map(({ milestone, grade, cutPoints, training, validation, fit }) => ({
+    models: result.models.map(({ milestone, grade, cutPoints, training, validation, fit, recalibratedFrom }) => ({
       milestone,
       grade,
       cutPoints,
       training,
       validation,
       fit,
+      ...(recalibratedFrom ? { recalibratedFrom } : {}),
     })),
     skipped: result.skipped,
   };
@@ -43,13 +44,15 @@ export function renderTrainingReport(report: TrainingReport): string {
       `${report.history.accepted} accepted, ${report.history.rejected} rejected. Last (year-to-date) school year ${report.lastSchoolYear}. ` +
       `ewis ${report.ewisVersion}, L2 penalty ${report.l2} on standardised features.`,
     "",
-    "A cohort is the school year in which the milestone fell due (first grade 3, 6 or 9 year; grade 9 year + 3 for graduation",
-    "and college enrolment). Each model is validated on the most recent cohort whose due year is over, after fitting on the earlier cohorts;",
+    "A cohort is the school year in which the milestone fell due (first grade 3, 6 or 9 year, or the repeated year itself; grade 9 year + 3",
+    "for on-time graduation and college enrolment, + 4 for college persistence and five-year graduation; the year itself for a later year).",
+    "Follow-on milestones (a repeated grade, a fifth or later high-school year) too few to fit on their own are the base milestone's model",
+    "recalibrated on their rows (\"fitted on\" column; `docs/data-contract.md`, \"Fallback\"). Each model is validated on the most recent cohort whose due year is over, after fitting on the earlier cohorts;",
     "the shipped model is then refit on all known cohorts. Risk is the probability of missing the milestone.",
     "Students whose outcome is unknown (transferred out, not yet reached, not tested) are left out and counted.",
     "",
-    "| milestone | grade | examples | reach rate | unknown | validation cohort | validation n | AUC | Brier | low tier reach (≈90 %) | moderate (≈60 %) | high (≈25 %) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| milestone | grade | fitted on | examples | reach rate | unknown | validation cohort | validation n | AUC | Brier | low tier reach (≈90 %) | moderate (≈60 %) | high (≈25 %) |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const m of report.models) {
     const tier = (name: string) => {
@@ -57,13 +60,13 @@ export function renderTrainingReport(report: TrainingReport): string {
       return t ? `${pct(t.observedReachRate)} (n ${t.n})` : "–";
     };
     lines.push(
-      `| ${m.milestone} | ${m.grade} | ${m.training.examples} | ${pct(m.training.reachRate)} | ${m.training.unknownOutcomes} | ${m.validation.cohort} | ` +
+      `| ${m.milestone} | ${m.grade} | ${m.recalibratedFrom ? `${m.recalibratedFrom.milestone}, recalibrated (slope ${num(m.recalibratedFrom.slope, 2)})` : "own rows"} | ${m.training.examples} | ${pct(m.training.reachRate)} | ${m.training.unknownOutcomes} | ${m.validation.cohort} | ` +
         `${m.validation.examples} | ${num(m.validation.auc)} | ${num(m.validation.brier)} | ${tier("low")} | ${tier("moderate")} | ${tier("high")} |`,
     );
   }
   if (report.skipped.length > 0) {
-    lines.push("", "## Skipped", "", "| milestone | grade | examples | reason |", "| --- | ---: | ---: | --- |");
-    for (const s of report.skipped) lines.push(`| ${s.milestone} | ${s.grade} | ${s.examples} | ${s.reason} |`);
+    lines.push("", "## Skipped", "", "| milestone | grades | examples | reason |", "| --- | ---: | ---: | --- |");
+    for (const s of report.skipped) lines.push(`| ${s.milestone} | ${s.grades.join(", ")} | ${s.examples} | ${s.reason} |`);
   }
   lines.push("", "## Calibration by decile (validation cohort)", "");
   for (const m of report.models) {

@@ -4,7 +4,7 @@ import { ewisVersion } from "../io/ewisVersion.ts";
 import { toJson, writeModelDirectory } from "../io/modelFiles.ts";
 import { buildTrainingReport, renderTrainingReport } from "../../training/trainingReport.ts";
 import { renderModelCard } from "../../training/modelCard.ts";
-import { DEFAULT_L2, trainAll } from "../../training/trainAll.ts";
+import { DEFAULT_L2, gradesText, trainAll } from "../../training/trainAll.ts";
 import { readHistoryForRun } from "./historyInput.ts";
 
 export interface TrainCommandOptions {
@@ -48,8 +48,9 @@ export async function trainCommand(options: TrainCommandOptions, log: (line: str
   });
   for (const m of result.models) {
     const auc = m.validation.auc === null ? "–" : m.validation.auc.toFixed(3);
-    log(`${m.milestone} grade ${m.grade}: ${m.training.examples} examples, validation cohort ${m.validation.cohort} AUC ${auc}`);
+    const how = m.recalibratedFrom ? `, recalibrated from ${m.recalibratedFrom.milestone} (slope ${m.recalibratedFrom.slope.toFixed(2)})` : "";
+    log(`${m.milestone} grade ${m.grade}: ${m.training.examples} examples${how}, validation cohort ${m.validation.cohort} AUC ${auc}`);
   }
-  for (const s of result.skipped) log(`${s.milestone} grade ${s.grade}: skipped, ${s.reason}`);
+  for (const s of result.skipped) log(`${s.milestone} ${gradesText(s.grades)}: skipped, ${s.reason}`);
   log(`${result.models.length} models and the training report written to ${options.out} (${join(options.out, "training-report.md")}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

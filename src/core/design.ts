@@ -1,7 +1,7 @@
 import { indicatorCount, indicatorIndex, indicatorNames, type IndicatorName } from "./indicators.ts";
 
 /**
- * How indicators become model columns. A missing indicator is handled explicitly (spec): its
+ * How indicators become model columns. A missing indicator is handled explicitly (`docs/data-contract.md`): its
  * value column is filled with the training mean and a `<name>_missing` column says it was
  * missing, so the student is still scored. Columns that are constant in the training data
  * (no grade 1 student has a test score yet) carry no information and would make the Hessian

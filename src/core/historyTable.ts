@@ -1,5 +1,6 @@
 import type { StudentHistory } from "./studentHistory.ts";
-import { exitStatuses, raceEthnicityCodes, type StudentYear } from "./studentYear.ts";
+import { exitStatuses, genderCodes, postsecondaryFlags, raceEthnicityCodes, statusFlags } from "./contractColumns.ts";
+import type { StudentYear } from "./studentYear.ts";
 
 /**
  * The accepted student-year rows of a history, column by column. A state's history is about
@@ -7,10 +8,9 @@ import { exitStatuses, raceEthnicityCodes, type StudentYear } from "./studentYea
  * student's rows become objects only while that student is worked on (`histories()`).
  */
 
-export const flagColumns = ["low_income", "ell", "former_ell", "sped", "homeless", "foster_care", "postsecondary_enrolled"] as const;
+export const flagColumns = [...statusFlags, ...postsecondaryFlags] as const;
 /** Whole numbers with no upper bound in the contract: Int32 until a value needs more. */
 export const countColumns = ["iss_count", "oss_count", "school_moves", "courses_attempted", "courses_failed"] as const;
-export const genderCodes = ["F", "M", "N"] as const;
 
 const FLAGS = flagColumns.length;
 const COUNTS = countColumns.length;
@@ -274,7 +274,7 @@ export class HistoryTable {
       if (year[i] < first) first = year[i];
       if (year[i] > last) last = year[i];
     }
-    // Histories arrive in any row order (spec); a student has a handful of rows.
+    // Histories arrive in any row order (`docs/data-contract.md`); a student has a handful of rows.
     for (let s = 0; s < students; s++) {
       for (let a = start[s] + 1; a < start[s + 1]; a++) {
         const row = order[a];
@@ -330,7 +330,7 @@ export class HistoryTable {
 
   row(i: number): StudentYear {
     const c = this.chunk;
-    return {
+    const row: StudentYear = {
       student_id: c.students[c.student[i]],
       school_year: c.year[i],
       district_id: c.districts[c.district[i]],
@@ -339,12 +339,6 @@ export class HistoryTable {
       birth_date: c.birthDate[i] < 0 ? undefined : c.birthDates[c.birthDate[i]],
       gender: c.gender[i] < 0 ? undefined : genderCodes[c.gender[i]],
       race_ethnicity: c.race[i] < 0 ? undefined : raceEthnicityCodes[c.race[i]],
-      low_income: flagAt(c, i, 0),
-      ell: flagAt(c, i, 1),
-      former_ell: flagAt(c, i, 2),
-      sped: flagAt(c, i, 3),
-      homeless: flagAt(c, i, 4),
-      foster_care: flagAt(c, i, 5),
       days_enrolled: c.daysEnrolled[i],
       days_present: c.daysPresent[i],
       iss_count: countAt(c, i, 0) ?? 0,
@@ -355,8 +349,9 @@ export class HistoryTable {
       courses_attempted: countAt(c, i, 3),
       courses_failed: countAt(c, i, 4),
       exit_status: exitStatuses[c.exit[i]],
-      postsecondary_enrolled: flagAt(c, i, 6),
     };
+    for (let k = 0; k < FLAGS; k++) row[flagColumns[k]] = flagAt(c, i, k);
+    return row;
   }
 }
 

@@ -1,7 +1,8 @@
+import { statusFlags } from "./contractColumns.ts";
 import type { StudentYear } from "./studentYear.ts";
 
 /**
- * The leak-free indicators of the spec, computed for the row at `index` of a student's rows
+ * The leak-free indicators of the contract (`docs/data-contract.md`), computed for the row at `index` of a student's rows
  * (oldest first). From that scored row only year-to-date facts are read: attendance,
  * suspensions, moves, grade and status flags. Its test scores, course marks and exit status
  * are the outcome (or decide it) and are never touched here; `test/indicators.test.ts` proves it.
@@ -22,19 +23,14 @@ export const indicatorNames = [
   "math_change",
   "courses_failed_prev",
   "course_fail_rate_prev",
-  "low_income",
-  "ell",
-  "former_ell",
-  "sped",
-  "homeless",
-  "foster_care",
+  ...statusFlags,
 ] as const;
 
 export type IndicatorName = (typeof indicatorNames)[number];
 export const indicatorCount = indicatorNames.length;
 export const indicatorIndex = Object.fromEntries(indicatorNames.map((n, i) => [n, i])) as Record<IndicatorName, number>;
 
-/** Below this share of days present a student is chronically absent (spec). */
+/** Below this share of days present a student is chronically absent (`docs/data-contract.md`). */
 export const CHRONIC_ABSENCE_BELOW = 0.9;
 /** Suspension counts become rates per 180 days enrolled, so year-to-date and full years compare. */
 const DAYS_PER_YEAR = 180;
@@ -73,12 +69,7 @@ export const riskFactorIndicators: ReadonlySet<IndicatorName> = new Set([
   "course_fail_rate_prev",
   "chronic_absence",
   "ever_retained",
-  "low_income",
-  "ell",
-  "former_ell",
-  "sped",
-  "homeless",
-  "foster_care",
+  ...statusFlags,
 ]);
 
 /** Fills `out` (length `indicatorCount`) so hot loops can reuse one buffer. */
@@ -91,12 +82,7 @@ export function computeIndicators(rows: readonly StudentYear[], index: number, o
   out[I.oss_rate] = perYear(row.oss_count, row);
   out[I.school_moves] = row.school_moves;
   out[I.overage] = overageForGrade(row);
-  out[I.low_income] = flag(row.low_income);
-  out[I.ell] = flag(row.ell);
-  out[I.former_ell] = flag(row.former_ell);
-  out[I.sped] = flag(row.sped);
-  out[I.homeless] = flag(row.homeless);
-  out[I.foster_care] = flag(row.foster_care);
+  for (const name of statusFlags) out[I[name]] = flag(row[name]);
 
   const previous = index > 0 && rows[index - 1].school_year === row.school_year - 1 ? rows[index - 1] : undefined;
   out[I.attendance_rate_prev] = previous ? attendance(previous) : NaN;

@@ -1,14 +1,100 @@
 import { EwisError } from "./errors.ts";
 import type { StudentYear } from "./studentYear.ts";
 
-/** The five milestones of `shared/spec/student-year.md`, each with the grades scored for it. */
+/**
+ * The milestones of `docs/data-contract.md`, each with the grades scored for it. A first-time
+ * milestone falls due once (the first grade 3, 6 or 9 year; the fourth high-school year); once it
+ * is behind a student, what is still open for them is its follow-on: the repeated grade's own
+ * outcome, graduation in a fifth year, then graduation by the end of each later year. A
+ * follow-on names its `base`: the model it is recalibrated from when a state has too few
+ * students on that path to fit one of its own (`training/fallbackModel.ts`).
+ */
 export const milestones = {
-  early_literacy: { grades: [1, 2, 3], description: "ELA proficient (≥ 500) in the first grade 3 year" },
-  middle_readiness: { grades: [4, 5, 6], description: "ELA and math proficient (≥ 500) in the first grade 6 year" },
-  ninth_grade_success: { grades: [7, 8, 9], description: "no course failed in the first grade 9 year" },
-  on_time_graduation: { grades: [10, 11, 12], description: "graduated within 3 school years after the first grade 9 year" },
-  postsecondary_enrollment: { grades: [11, 12], description: "graduated and enrolled in college by the next fall" },
-} as const;
+  early_literacy: {
+    grades: [1, 2, 3],
+    label: "Reading by grade 3",
+    description: "ELA proficient (≥ 500) in the first grade 3 year",
+  },
+  early_literacy_repeat: {
+    grades: [1, 2, 3],
+    label: "Reading in a repeated grade 3",
+    description: "ELA proficient (≥ 500) in this repeated grade 3 year",
+    perRow: true,
+    base: "early_literacy",
+  },
+  middle_readiness: {
+    grades: [4, 5, 6],
+    label: "ELA and math by grade 6",
+    description: "ELA and math proficient (≥ 500) in the first grade 6 year",
+  },
+  middle_readiness_repeat: {
+    grades: [4, 5, 6],
+    label: "ELA and math in a repeated grade 6",
+    description: "ELA and math proficient (≥ 500) in this repeated grade 6 year",
+    perRow: true,
+    base: "middle_readiness",
+  },
+  ninth_grade_success: {
+    grades: [7, 8, 9],
+    label: "Passing every grade 9 course",
+    description: "no course failed in the first grade 9 year",
+  },
+  ninth_grade_success_repeat: {
+    grades: [7, 8, 9],
+    label: "Passing every course in a repeated grade 9",
+    description: "no course failed in this repeated grade 9 year",
+    perRow: true,
+    base: "ninth_grade_success",
+  },
+  on_time_graduation: {
+    grades: [10, 11, 12],
+    label: "Graduating on time",
+    description: "graduated within 3 school years after the first grade 9 year",
+  },
+  five_year_graduation: {
+    grades: [10, 11, 12],
+    label: "Graduating in a fifth year",
+    description: "graduated within 4 school years after the first grade 9 year, for a student still enrolled in that fifth year",
+    base: "on_time_graduation",
+  },
+  late_graduation: {
+    grades: [10, 11, 12],
+    label: "Graduating this year (sixth year or later)",
+    description: "graduated by the end of this school year, for a student in a sixth or later high-school year",
+    perRow: true,
+    base: "five_year_graduation",
+  },
+  postsecondary_enrollment: {
+    grades: [11, 12],
+    label: "Enrolling in college",
+    description: "graduated and enrolled in college by the next fall",
+  },
+  postsecondary_readiness: {
+    grades: [11, 12],
+    label: "College without remedial courses",
+    description: "graduated, enrolled in college by the next fall and took no remedial (non-credit) course in the first year",
+    base: "postsecondary_enrollment",
+    needs: "postsecondary_remedial",
+  },
+  postsecondary_persistence: {
+    grades: [11, 12],
+    label: "Persisting into a second year of college",
+    description: "graduated, enrolled in college by the next fall and enrolled again in the fall after",
+    base: "postsecondary_enrollment",
+    needs: "postsecondary_persisted",
+  },
+} as const satisfies Record<string, MilestoneSpec>;
+
+interface MilestoneSpec {
+  grades: readonly number[];
+  label: string;
+  description: string;
+  base?: string;
+  /** One outcome per row (each repeated year, each later high-school year), not one per student. */
+  perRow?: boolean;
+  /** The optional contract column the outcome is read from: a history without it cannot train this model. */
+  needs?: string;
+}
 
 export type Milestone = keyof typeof milestones;
 export const milestoneNames = Object.keys(milestones) as Milestone[];
@@ -22,94 +108,32 @@ export function parseMilestone(name: string): Milestone {
   });
 }
 
-/** Milestones whose band holds this grade: a grade 11 student is scored for two. */
+/** The model a follow-on milestone falls back on, if it has one. */
+export function baseMilestone(milestone: Milestone): Milestone | undefined {
+  const spec: MilestoneSpec = milestones[milestone];
+  return spec.base as Milestone | undefined;
+}
+
+/** Whether the milestone has an outcome for each row it is open at, rather than one for the student. */
+export function outcomePerRow(milestone: Milestone): boolean {
+  const spec: MilestoneSpec = milestones[milestone];
+  return spec.perRow === true;
+}
+
+/** The contract column a milestone's outcome needs beyond the required ones, if any. */
+export function milestoneColumn(milestone: Milestone): string | undefined {
+  const spec: MilestoneSpec = milestones[milestone];
+  return spec.needs;
+}
+
+/** Milestones whose band holds this grade, open or not: a grade 11 student is in four bands. */
 export function milestonesForGrade(grade: number): Milestone[] {
   return milestoneNames.filter((m) => (milestones[m].grades as readonly number[]).includes(grade));
 }
 
-export type UnknownReason =
-  | "not_reached_yet"
-  | "left_the_data"
-  | "transferred_out"
-  | "not_tested"
-  | "no_course_marks"
-  | "no_postsecondary_record"
-  | "no_row_for_grade"
-  | "cohort_still_open";
-
-/**
- * A milestone's outcome for one student. `decidedYear` is the school year whose row settled it:
- * rows after it are no longer "before the milestone" and are not training examples.
- * `cohortYear` is the school year in which the milestone falls due for the student (the first
- * grade 3, 6 or 9 year; the grade 9 year + 3 for the high-school milestones). Some outcomes are
- * settled early (a dropout), so a cohort is only fit to learn from once its due year is over.
- */
-export type MilestoneOutcome =
-  | { outcome: "reached" | "missed"; decidedYear: number; cohortYear: number }
-  | { outcome: "unknown"; reason: UnknownReason };
-
-const unknown = (reason: UnknownReason): MilestoneOutcome => ({ outcome: "unknown", reason });
-const decided = (reached: boolean, decidedYear: number, cohortYear = decidedYear): MilestoneOutcome => ({
-  outcome: reached ? "reached" : "missed",
-  decidedYear,
-  cohortYear,
-});
-
-/**
- * `rows` are one student's rows oldest first; `lastYear` is the data's last (year-to-date) school
- * year, whose rows cannot show that a deadline has passed.
- */
-export function milestoneOutcome(milestone: Milestone, rows: readonly StudentYear[], lastYear: number): MilestoneOutcome {
-  switch (milestone) {
-    case "early_literacy":
-      return scoreMilestone(rows, lastYear, 3, (r) => (r.ela_scaled === undefined ? undefined : r.ela_scaled >= PROFICIENT), "not_tested");
-    case "middle_readiness":
-      return scoreMilestone(
-        rows,
-        lastYear,
-        6,
-        (r) => (r.ela_scaled === undefined || r.math_scaled === undefined ? undefined : r.ela_scaled >= PROFICIENT && r.math_scaled >= PROFICIENT),
-        "not_tested",
-      );
-    case "ninth_grade_success":
-      return scoreMilestone(
-        rows,
-        lastYear,
-        9,
-        (r) => (r.courses_attempted === undefined || r.courses_attempted === 0 || r.courses_failed === undefined ? undefined : r.courses_failed === 0),
-        "no_course_marks",
-      );
-    case "on_time_graduation":
-      return onTimeGraduation(rows, lastYear);
-    case "postsecondary_enrollment":
-      return postsecondaryEnrollment(rows, lastYear);
-  }
-}
-
-function scoreMilestone(
-  rows: readonly StudentYear[],
-  lastYear: number,
-  grade: number,
-  reached: (row: StudentYear) => boolean | undefined,
-  whenBlank: UnknownReason,
-): MilestoneOutcome {
-  const row = rows.find((r) => r.grade === grade);
-  if (!row) return unknown(rows.some((r) => r.grade > grade) ? "no_row_for_grade" : leftOrNotYet(rows, lastYear));
-  const result = reached(row);
-  if (result !== undefined) return decided(result, row.school_year);
-  return unknown(row.school_year === lastYear ? "not_reached_yet" : whenBlank);
-}
-
-/** Why a student's data stop short of a milestone: moved away, left otherwise, or simply not there yet. */
-function leftOrNotYet(rows: readonly StudentYear[], lastYear: number): UnknownReason {
-  const last = rows[rows.length - 1];
-  if (last.exit_status === "transferred_out") return "transferred_out";
-  return last.exit_status !== "enrolled" || last.school_year < lastYear ? "left_the_data" : "not_reached_yet";
-}
-
 /**
  * The first grade 9 year; a student who entered in grade 10 or later takes the year they would
- * have entered grade 9 (spec), and one whose grade 9 row is missing between other rows likewise.
+ * have entered grade 9 (contract), and one whose grade 9 row is missing between other rows likewise.
  */
 export function grade9Year(rows: readonly StudentYear[]): number | undefined {
   const ninth = rows.find((r) => r.grade === 9);
@@ -118,49 +142,60 @@ export function grade9Year(rows: readonly StudentYear[]): number | undefined {
   return later ? later.school_year - (later.grade - 9) : undefined;
 }
 
-function onTimeGraduation(rows: readonly StudentYear[], lastYear: number): MilestoneOutcome {
-  const g9 = grade9Year(rows);
-  if (g9 === undefined) return unknown(leftOrNotYet(rows, lastYear));
-  const deadline = g9 + 3;
-  const graduation = rows.find((r) => r.exit_status === "graduated");
-  if (graduation && graduation.school_year <= deadline) return decided(true, graduation.school_year, deadline);
-  const last = rows[rows.length - 1];
-  if (last.exit_status === "transferred_out" && last.school_year <= deadline) return unknown("transferred_out");
-  if (last.exit_status === "dropped_out" && last.school_year <= deadline) return decided(false, last.school_year, deadline);
-  // Still in the data once the deadline year is over: a complete deadline year, or any later row.
-  if (last.school_year > deadline || (last.school_year === deadline && deadline < lastYear)) return decided(false, deadline);
-  return unknown(last.school_year < deadline && deadline < lastYear ? "left_the_data" : "not_reached_yet");
+/** The grade whose first year settles each first-time milestone with a repeat, and that repeat. */
+export const repeatOf = {
+  early_literacy: { grade: 3, repeat: "early_literacy_repeat" },
+  middle_readiness: { grade: 6, repeat: "middle_readiness_repeat" },
+  ninth_grade_success: { grade: 9, repeat: "ninth_grade_success_repeat" },
+} as const satisfies Partial<Record<Milestone, { grade: number; repeat: Milestone }>>;
+
+/** Whether any row before `index` is in `grade`: the row at `index` is then a repeat (or later) year of it. */
+function seenGradeBefore(rows: readonly StudentYear[], index: number, grade: number): boolean {
+  for (let k = 0; k < index; k++) if (rows[k].grade === grade) return true;
+  return false;
 }
 
-function postsecondaryEnrollment(rows: readonly StudentYear[], lastYear: number): MilestoneOutcome {
-  const g9 = grade9Year(rows);
-  const graduation = rows.find((r) => r.exit_status === "graduated");
-  if (graduation) {
-    const enrolled = graduation.postsecondary_enrolled;
-    if (enrolled === undefined) return unknown("no_postsecondary_record");
-    return decided(enrolled === 1, graduation.school_year, g9 === undefined ? graduation.school_year : g9 + 3);
-  }
-  const last = rows[rows.length - 1];
-  if (last.exit_status === "dropped_out") return decided(false, last.school_year, g9 === undefined ? last.school_year : g9 + 3);
-  return unknown(leftOrNotYet(rows, lastYear));
+/** Which high-school year the row at `index` is: 1 in the first grade 9 year, 5 in a fifth year. */
+export function highSchoolYear(rows: readonly StudentYear[], index: number): number | undefined {
+  const g9 = grade9Year(rows.slice(0, index + 1));
+  return g9 === undefined ? undefined : rows[index].school_year - g9 + 1;
 }
-
-/** The grade whose first year settles each of the three early milestones. */
-const dueGrade: Partial<Record<Milestone, number>> = { early_literacy: 3, middle_readiness: 6, ninth_grade_success: 9 };
 
 /**
- * Whether a milestone was settled before the row at `index`, from earlier rows only: a retained
- * grade 3 student's first grade 3 year is behind them; a fifth-year senior is past the on-time
- * deadline. Such a row is not scored for that milestone: there is nothing left to predict, and
- * no model was trained on such rows. College enrolment is never settled for an enrolled student.
+ * The milestones still open for the student in the row at `index`, from that row and earlier
+ * ones only: what a model predicts for them now. Every row in grades 1–12 has at least one:
+ * where a band's milestone is behind the student, its follow-on takes its place (a repeat is
+ * open in any grade of the band once its due grade is behind the student, so a student moved
+ * back below it is still scored). Kindergarten is in no band and has none.
  */
-export function milestoneSettled(milestone: Milestone, rows: readonly StudentYear[], index: number): boolean {
-  const grade = dueGrade[milestone];
-  if (grade !== undefined) {
-    for (let k = 0; k < index; k++) if (rows[k].grade === grade) return true;
-    return false;
+export function openMilestones(rows: readonly StudentYear[], index: number): Milestone[] {
+  const row = rows[index];
+  const open: Milestone[] = [];
+  for (const milestone of milestonesForGrade(row.grade)) if (isOpen(milestone, rows, index)) open.push(milestone);
+  return open;
+}
+
+function isOpen(milestone: Milestone, rows: readonly StudentYear[], index: number): boolean {
+  switch (milestone) {
+    case "early_literacy":
+    case "middle_readiness":
+    case "ninth_grade_success":
+      return !seenGradeBefore(rows, index, repeatOf[milestone].grade);
+    case "early_literacy_repeat":
+      return seenGradeBefore(rows, index, 3);
+    case "middle_readiness_repeat":
+      return seenGradeBefore(rows, index, 6);
+    case "ninth_grade_success_repeat":
+      return seenGradeBefore(rows, index, 9);
+    case "on_time_graduation":
+      return (highSchoolYear(rows, index) ?? 0) <= 4;
+    case "five_year_graduation":
+      return highSchoolYear(rows, index) === 5;
+    case "late_graduation":
+      return (highSchoolYear(rows, index) ?? 0) >= 6;
+    case "postsecondary_enrollment":
+    case "postsecondary_readiness":
+    case "postsecondary_persistence":
+      return true;
   }
-  if (milestone !== "on_time_graduation") return false;
-  const g9 = grade9Year(rows.slice(0, index + 1));
-  return g9 !== undefined && g9 + 3 < rows[index].school_year;
 }

@@ -62,6 +62,17 @@ export const riskModelSchema = z.object({
     tiers: z.array(tierReach),
   }),
   data: z.object({ sha256: z.string(), rows: z.number().int() }),
+  recalibratedFrom: z
+    .object({
+      milestone: z.enum(milestoneNames),
+      grade: z.number().int(),
+      shift: z.number(),
+      slope: z.number(),
+      examples: z.number().int(),
+      why: z.string(),
+    })
+    .optional()
+    .describe("a follow-on milestone with too few rows of its own: the base model's log-odds L, rescaled to shift + slope·L on them"),
 });
 
 export type RiskModel = z.infer<typeof riskModelSchema>;

@@ -1,3 +1,4 @@
+import { statusFlags } from "./contractColumns.ts";
 import type { Milestone } from "./milestones.ts";
 import { riskTiers, type RiskTier } from "./riskTier.ts";
 import { suppressCells, type AdditiveRelation } from "./suppression.ts";
@@ -5,10 +6,10 @@ import { suppressCells, type AdditiveRelation } from "./suppression.ts";
 /**
  * Term rollups: counts by tier, tier shares and mean risk for the state, each district and each
  * school, by milestone and grade, for everyone and for each subgroup value. Every number a
- * rollup shows comes from at least `threshold` students or is suppressed (spec, "Privacy in
+ * rollup shows comes from at least `threshold` students or is suppressed (`docs/data-contract.md`, "Privacy in
  * aggregates"); see `suppression.ts` for the complementary rule.
  */
-export const subgroupDimensions = ["low_income", "ell", "former_ell", "sped", "homeless", "foster_care", "race_ethnicity", "gender"] as const;
+export const subgroupDimensions = [...statusFlags, "race_ethnicity", "gender"] as const;
 export type SubgroupDimension = (typeof subgroupDimensions)[number];
 
 /** A scored student as the rollups see them: where, which milestone, the tier, and the subgroups as of the term. */

@@ -1,6 +1,6 @@
 import type { StudentYear } from "./studentYear.ts";
 
-/** One student's rows, oldest first. Histories arrive in any row order (spec). */
+/** One student's rows, oldest first. Histories arrive in any row order (`docs/data-contract.md`). */
 export interface StudentHistory {
   studentId: string;
   rows: StudentYear[];

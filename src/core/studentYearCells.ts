@@ -1,5 +1,6 @@
-import { countColumns, emptyRowCodes, flagColumns, genderCodes, type HistoryChunkBuilder } from "./historyTable.ts";
-import { exitStatuses, raceEthnicityCodes, studentYearColumns, studentYearSchema } from "./studentYear.ts";
+import { DAYS_IN_YEAR, exitStatuses, genderCodes, ID_MAX_LENGTH, raceEthnicityCodes, SCALED_SCORE, SCHOOL_YEAR } from "./contractColumns.ts";
+import { countColumns, emptyRowCodes, flagColumns, type HistoryChunkBuilder } from "./historyTable.ts";
+import { studentYearColumns, studentYearSchema } from "./studentYear.ts";
 
 /**
  * The schema's verdict on a row, without zod, for the rows that are plainly valid: at four
@@ -14,6 +15,9 @@ const column = Object.fromEntries(studentYearColumns.map((c, i) => [c, i])) as R
 const MAX_DIGITS = 15; // below 2^53: every such number is exact
 /** A blank count, in `countColumns` order: suspensions and moves default to 0, course counts stay blank. */
 const blankCount = [0, 0, 0, -1, -1];
+const ENROLLED = flagColumns.indexOf("postsecondary_enrolled");
+const REMEDIAL = flagColumns.indexOf("postsecondary_remedial");
+const PERSISTED = flagColumns.indexOf("postsecondary_persisted");
 /** One row's values, refilled for every row: nothing is allocated for a valid row. */
 const scratch = emptyRowCodes();
 
@@ -35,7 +39,7 @@ function isIdCode(code: number): boolean {
 }
 
 function isStudentId(cell: string): boolean {
-  if (cell.length === 0 || cell.length > 32) return false;
+  if (cell.length === 0 || cell.length > ID_MAX_LENGTH) return false;
   for (let i = 0; i < cell.length; i++) if (!isIdCode(cell.charCodeAt(i))) return false;
   return true;
 }
@@ -59,10 +63,10 @@ export function hasEdgeSpace(cell: string): boolean {
   return (first >= 127 && invisibleFirst.test(cell.slice(0, 2))) || (last >= 127 && invisibleLast.test(cell.slice(-2)));
 }
 
-/** A district or school id the schema takes as is: 1–32 characters, no surrounding whitespace. */
+/** A district or school id the schema takes as is: 1–`ID_MAX_LENGTH` characters, no surrounding whitespace. */
 function isPlaceId(cell: string): boolean {
   const n = cell.length;
-  return n > 0 && n <= 32 && !hasEdgeSpace(cell);
+  return n > 0 && n <= ID_MAX_LENGTH && !hasEdgeSpace(cell);
 }
 
 function gradeOf(cell: string): number {
@@ -111,7 +115,7 @@ export function appendPlainRow(builder: HistoryChunkBuilder, cells: readonly str
   v.schoolId = cellAt(cells, cellIndex, column.school_id);
   if (!isStudentId(v.studentId) || !isPlaceId(v.districtId) || !isPlaceId(v.schoolId)) return false;
   v.year = wholeNumber(cellAt(cells, cellIndex, column.school_year));
-  if (v.year < 1990 || v.year > 2100) return false;
+  if (v.year < SCHOOL_YEAR.min || v.year > SCHOOL_YEAR.max) return false;
   v.grade = gradeOf(cellAt(cells, cellIndex, column.grade));
   if (v.grade < 0) return false;
   const birthDate = cellAt(cells, cellIndex, column.birth_date);
@@ -128,9 +132,11 @@ export function appendPlainRow(builder: HistoryChunkBuilder, cells: readonly str
     if (flag === -2) return false;
     v.flags[k] = flag;
   }
+  // A college outcome of 1 for a graduate who never enrolled: the schema names the contradiction.
+  if (v.flags[ENROLLED] === 0 && (v.flags[REMEDIAL] === 1 || v.flags[PERSISTED] === 1)) return false;
   v.daysEnrolled = wholeNumber(cellAt(cells, cellIndex, column.days_enrolled));
   v.daysPresent = wholeNumber(cellAt(cells, cellIndex, column.days_present));
-  if (v.daysEnrolled < 0 || v.daysEnrolled > 366 || v.daysPresent < 0 || v.daysPresent > v.daysEnrolled) return false;
+  if (v.daysEnrolled < 0 || v.daysEnrolled > DAYS_IN_YEAR || v.daysPresent < 0 || v.daysPresent > v.daysEnrolled) return false;
   for (let k = 0; k < countColumns.length; k++) {
     const text = cellAt(cells, cellIndex, column[countColumns[k]]);
     v.counts[k] = text === "" ? blankCount[k] : wholeNumber(text);
@@ -141,7 +147,7 @@ export function appendPlainRow(builder: HistoryChunkBuilder, cells: readonly str
   const mathCell = cellAt(cells, cellIndex, column.math_scaled);
   v.ela = scaledScore(elaCell);
   v.math = scaledScore(mathCell);
-  if ((v.ela !== -1 && (v.ela < 440 || v.ela > 560)) || (v.math !== -1 && (v.math < 440 || v.math > 560))) return false;
+  if ((v.ela !== -1 && (v.ela < SCALED_SCORE.min || v.ela > SCALED_SCORE.max)) || (v.math !== -1 && (v.math < SCALED_SCORE.min || v.math > SCALED_SCORE.max))) return false;
   if ((v.ela === -1 && elaCell !== "") || (v.math === -1 && mathCell !== "")) return false;
   const exitCell = cellAt(cells, cellIndex, column.exit_status);
   v.exit = exitCell === "" ? 0 : exitStatuses.indexOf(exitCell as (typeof exitStatuses)[number]);

@@ -1,5 +1,7 @@
+import { statusFlags } from "./contractColumns.ts";
 import { computeIndicators, indicatorCount } from "./indicators.ts";
-import { milestoneSettled, milestonesForGrade, type Milestone } from "./milestones.ts";
+import { baseMilestone, openMilestones, type Milestone } from "./milestones.ts";
+import { priorMilestone, type PriorMilestone } from "./priorMilestone.ts";
 import type { RiskModel } from "./riskModel.ts";
 import { prepareModel, scoreIndicators, type Driver, type ScoringModel } from "./riskScore.ts";
 import type { RiskTier } from "./riskTier.ts";
@@ -21,22 +23,19 @@ export interface StudentScore {
   subgroups: Record<SubgroupDimension, string>;
   /** The indicator values behind the score (NaN = missing), shared by the student's milestones. */
   indicators: Float64Array;
+  /** For a follow-on milestone, what was already decided (the repeated grade, the missed deadline); null otherwise. */
+  prior: PriorMilestone | null;
+  /** The milestone whose model scored this one, when its own could not be trained; null when its own did. */
+  scoredWith: Milestone | null;
 }
 
 const flagValue = (v: 0 | 1 | undefined): string => (v === undefined ? "unknown" : String(v));
 
 /** The student's reporting subgroups as of the scored year; a blank is "unknown", its own group. */
 export function subgroupsOf(row: StudentYear): Record<SubgroupDimension, string> {
-  return {
-    low_income: flagValue(row.low_income),
-    ell: flagValue(row.ell),
-    former_ell: flagValue(row.former_ell),
-    sped: flagValue(row.sped),
-    homeless: flagValue(row.homeless),
-    foster_care: flagValue(row.foster_care),
-    race_ethnicity: row.race_ethnicity ?? "unknown",
-    gender: row.gender ?? "unknown",
-  };
+  const groups = { race_ethnicity: row.race_ethnicity ?? "unknown", gender: row.gender ?? "unknown" } as Record<SubgroupDimension, string>;
+  for (const name of statusFlags) groups[name] = flagValue(row[name]);
+  return groups;
 }
 
 export interface TermScores {
@@ -52,8 +51,26 @@ export interface TermScores {
 export type TermSummary = Omit<TermScores, "scores">;
 
 /**
+ * The model for a milestone and grade, or, for a follow-on milestone whose own model could not be
+ * trained (too few students repeated the grade), the model of the milestone it follows: a risk
+ * from the nearest population the state has, said as such on the score.
+ */
+function modelFor(byKey: ReadonlyMap<string, ScoringModel>, milestone: Milestone, grade: number): { milestone: Milestone; sm: ScoringModel } | undefined {
+  for (let m: Milestone | undefined = milestone; m !== undefined; m = followsOn(m)) {
+    const sm = byKey.get(trainingSetKey(m, grade));
+    if (sm) return { milestone: m, sm };
+  }
+  return undefined;
+}
+
+/** Only repeated grades and later graduation fall back at scoring time: a college milestone without its column has no stand-in. */
+function followsOn(milestone: Milestone): Milestone | undefined {
+  return milestone === "postsecondary_readiness" || milestone === "postsecondary_persistence" ? undefined : baseMilestone(milestone);
+}
+
+/**
  * Scores every student enrolled in `schoolYear` from their rows up to that year, once for each
- * milestone whose band holds their grade, and sorts the scores. Rows after the year are
+ * milestone still open for them (`openMilestones`), and sorts the scores. Rows after the year are
  * ignored, so a history file that runs on can be scored for any past term.
  */
 export function scoreTerm(histories: Iterable<StudentHistory>, schoolYear: number, models: readonly RiskModel[]): TermScores {
@@ -89,28 +106,24 @@ export function scoreStudents(
     if (index < 0) continue;
     enrolled++;
     const row = rows[index];
-    const due = milestonesForGrade(row.grade);
-    if (due.length === 0) {
-      notScored.kindergarten = (notScored.kindergarten ?? 0) + 1;
+    const open = openMilestones(rows, index);
+    if (open.length === 0) {
+      const why = row.grade === 0 ? "kindergarten" : `no open milestone in grade ${row.grade}`;
+      notScored[why] = (notScored[why] ?? 0) + 1;
       continue;
     }
     computeIndicators(rows, index, indicators);
     const subgroups = subgroupsOf(row);
     const values = indicators.slice();
     let any = false;
-    for (const milestone of due) {
-      if (milestoneSettled(milestone, rows, index)) {
-        const why = `${milestone} already settled`;
-        notScored[why] = (notScored[why] ?? 0) + 1;
-        continue;
-      }
-      const sm = byKey.get(trainingSetKey(milestone, row.grade));
-      if (!sm) {
+    for (const milestone of open) {
+      const model = modelFor(byKey, milestone, row.grade);
+      if (!model) {
         const why = `no ${milestone} model for grade ${row.grade}`;
         notScored[why] = (notScored[why] ?? 0) + 1;
         continue;
       }
-      const { risk, tier, drivers } = scoreIndicators(sm, indicators);
+      const { risk, tier, drivers } = scoreIndicators(model.sm, indicators);
       any = true;
       onScore({
         student_id: row.student_id,
@@ -124,6 +137,8 @@ export function scoreStudents(
         drivers,
         subgroups,
         indicators: values,
+        prior: priorMilestone(milestone, rows, index) ?? null,
+        scoredWith: model.milestone === milestone ? null : model.milestone,
       });
     }
     if (any) scored++;

@@ -1,10 +1,12 @@
 import { computeIndicators, indicatorCount } from "./indicators.ts";
-import { milestoneNames, milestoneOutcome, milestonesForGrade, type Milestone, type UnknownReason } from "./milestones.ts";
+import { milestoneOutcome, type MilestoneOutcome, type UnknownReason } from "./milestoneOutcome.ts";
+import { openMilestones, outcomePerRow, type Milestone } from "./milestones.ts";
 import type { StudentHistory } from "./studentHistory.ts";
 
 /**
  * Every row of a band grade that comes before its milestone was decided becomes an example for
- * the (milestone, grade) model: its indicators, whether the student missed, and its cohort (the
+ * the (milestone, grade) model of each milestone open at that row (`openMilestones`, the same
+ * rule scoring uses): its indicators, whether the student missed, and its cohort (the
  * year the milestone fell due), which decides the held-out validation cohort. Students whose
  * outcome is unknown are left out and counted by reason, never taken as reached or missed.
  * A cohort whose due year is not over yet is left out whole: its dropouts are known but its
@@ -63,11 +65,17 @@ export function buildTrainingSets(histories: Iterable<StudentHistory>, lastYear:
   let h = -1;
   for (const { rows } of histories) {
     h++;
-    const outcomes = milestoneNames.map((m) => milestoneOutcome(m, rows, lastYear));
+    // A first-time milestone has one outcome per student; a follow-on one, one per row.
+    const outcomes = new Map<Milestone, MilestoneOutcome>();
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      for (const milestone of milestonesForGrade(row.grade)) {
-        const outcome = outcomes[milestoneNames.indexOf(milestone)];
+      for (const milestone of openMilestones(rows, i)) {
+        const perRow = outcomePerRow(milestone);
+        let outcome = perRow ? undefined : outcomes.get(milestone);
+        if (!outcome) {
+          outcome = milestoneOutcome(milestone, rows, lastYear, i);
+          if (!perRow) outcomes.set(milestone, outcome);
+        }
         const b = buffer(milestone, row.grade);
         if (outcome.outcome === "unknown" || outcome.cohortYear >= lastYear) {
           const reason = outcome.outcome === "unknown" ? outcome.reason : "cohort_still_open";

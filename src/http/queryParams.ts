@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { milestoneNames, riskTiers, subgroupDimensions } from "../core/index.ts";
+import { milestoneNames, riskTiers, studentYearSchema, subgroupDimensions } from "../core/index.ts";
 
 /**
  * Query and path parameters, one zod schema each, strict: an unknown parameter is a 400, not
@@ -13,8 +13,9 @@ const wholeNumber = (name: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1-32 characters of A-Z a-z 0-9 _ -");
-const placeId = z.string().min(1).max(32, "must be at most 32 characters");
+// The contract's own id rules: an id the reader accepts is one the API finds.
+const id = studentYearSchema.shape.student_id;
+const placeId = studentYearSchema.shape.district_id;
 export const termParam = wholeNumber("term", 1, 999999).optional();
 const milestone = z.enum(milestoneNames, { error: `must be one of ${milestoneNames.join(", ")}` });
 const grade = z.string().regex(/^(1[0-2]|[1-9])$/, "grade must be 1 to 12").transform(Number);

@@ -6,6 +6,7 @@ import {
   gradeLabel,
   inScope,
   parseDrivers,
+  priorMilestoneText,
   rollupScope,
   studentScope,
   type AccessScope,
@@ -103,6 +104,8 @@ const scoreJson = (s: ListedScore) => ({
   previous_tier: s.previous_tier,
   change: s.change,
   drivers: driversOf(s.drivers),
+  prior: s.prior ? { ...s.prior, text: priorMilestoneText(s.milestone, s.prior) } : null,
+  scored_with: s.scoredWith,
 });
 
 function audit(ctx: RouteContext, route: string, term: TermRecord, students: readonly string[]): void {

@@ -13,7 +13,7 @@ export { writeRejects, type Reject } from "./rejectsFile.ts";
 export { wholeRowColumn } from "./historyChunkReader.ts";
 
 /**
- * Reads a student-year history CSV (`shared/spec/student-year.md`) as a stream and validates
+ * Reads a student-year history CSV (`docs/data-contract.md`) as a stream and validates
  * every row against `studentYearSchema`.
  *
  * Throws `EwisError`, with the file, the line and, where there is one, the column in its context:

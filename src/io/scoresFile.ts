@@ -1,16 +1,24 @@
-import { formatDrivers, gradeLabel, type StudentScore } from "../core/index.ts";
+import { formatDrivers, gradeLabel, priorMilestoneText, type StudentScore } from "../core/index.ts";
 import { writeLinesAtomic } from "./atomicWrite.ts";
 import { csvField } from "./csvCell.ts";
 
-export const scoreColumns = ["student_id", "school_year", "district_id", "school_id", "grade", "milestone", "risk", "tier", "drivers"] as const;
+export const scoreColumns = ["student_id", "school_year", "district_id", "school_id", "grade", "milestone", "risk", "tier", "drivers", "already_decided", "scored_with"] as const;
 
 /** Every risk-list CSV (`ewis export`, the API's `format=csv`): highest risk first. */
-export const riskListColumns = ["student_id", "school_year", "term", "district_id", "school_id", "grade", "milestone", "risk", "tier", "previous_tier", "change", "drivers"] as const;
+export const riskListColumns = [
+  "student_id", "school_year", "term", "district_id", "school_id", "grade", "milestone", "risk", "tier", "previous_tier", "change", "drivers",
+  "already_decided", "scored_with",
+] as const;
 
-export function riskListLine(termLabel: string, s: Omit<StudentScore, "drivers" | "indicators" | "subgroups"> & { drivers: string; previous_tier: string | null; change: string }): string {
+type Listed = Omit<StudentScore, "drivers" | "indicators" | "subgroups"> & { drivers: string; previous_tier: string | null; change: string };
+
+/** What was already decided before a follow-on milestone, in words; blank for a first-time one. */
+const alreadyDecided = (s: Pick<StudentScore, "milestone" | "prior">): string => (s.prior ? csvField(priorMilestoneText(s.milestone, s.prior)) : "");
+
+export function riskListLine(termLabel: string, s: Listed): string {
   return [
     csvField(s.student_id), s.school_year, csvField(termLabel), csvField(s.district_id), csvField(s.school_id), gradeLabel(s.grade), s.milestone,
-    s.risk.toFixed(6), s.tier, s.previous_tier ?? "", s.change, csvField(s.drivers),
+    s.risk.toFixed(6), s.tier, s.previous_tier ?? "", s.change, csvField(s.drivers), alreadyDecided(s), s.scoredWith ?? "",
   ].join(",");
 }
 
@@ -25,6 +33,8 @@ export function scoreLine(s: StudentScore): string {
     s.risk.toFixed(6),
     s.tier,
     formatDrivers(s.drivers),
+    alreadyDecided(s),
+    s.scoredWith ?? "",
   ].join(",");
 }
 

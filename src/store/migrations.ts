@@ -129,6 +129,13 @@ export const migrations: readonly string[] = [
   `
   CREATE TABLE audit_trail_begun (at TEXT NOT NULL);
   `,
+  // A follow-on milestone's score (a repeated grade, a fifth high-school year) says what was
+  // already decided (JSON of \`PriorMilestone\`) and, when its own model could not be trained,
+  // whose model scored it. NULL on every other score.
+  `
+  ALTER TABLE scores ADD COLUMN prior TEXT;
+  ALTER TABLE scores ADD COLUMN scored_with TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -16,6 +16,8 @@ import {
   tokenState,
   type AccessScope,
   type Principal,
+  type Milestone,
+  type PriorMilestone,
   type PublishedScore,
   type RiskTier,
   type RollupCell,
@@ -44,7 +46,7 @@ const termColumns = [
   "students_scored", "scores", "not_scored", "models", "input_sha256", "suppression_threshold",
 ] as const;
 const scoreColumns = [
-  "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions, "indicators",
+  "student_id", "milestone", "school_year", "grade", "district_id", "school_id", "risk", "tier", "drivers", "previous_tier", "change", ...subgroupDimensions, "prior", "scored_with", "indicators",
 ] as const;
 /** Each score column's value, bound straight from the score: no object per row on a state's million. */
 const scoreValues: Record<(typeof scoreColumns)[number], (s: PublishedScore, before: RiskTier | undefined) => unknown> = {
@@ -60,6 +62,8 @@ const scoreValues: Record<(typeof scoreColumns)[number], (s: PublishedScore, bef
   previous_tier: (_, before) => before ?? null,
   change: (s, before) => tierChange(before, s.tier),
   ...(Object.fromEntries(subgroupDimensions.map((d) => [d, (s: PublishedScore) => s.subgroups[d]])) as Record<SubgroupDimension, (s: PublishedScore) => string>),
+  prior: (s) => (s.prior ? JSON.stringify(s.prior) : null),
+  scored_with: (s) => s.scoredWith,
   indicators: (s) => indicatorBlob(s.indicators),
 };
 const listedColumnNames = scoreColumns.filter((c) => c !== "indicators");
@@ -547,6 +551,8 @@ function toListedScore(r: unknown[]): ListedScore {
     previous_tier: (r[listedIndex.previous_tier] as RiskTier | null) ?? null,
     change: r[listedIndex.change] as PublishedScore["change"],
     subgroups: subgroups as PublishedScore["subgroups"],
+    prior: priorOf(r[listedIndex.prior]),
+    scoredWith: (r[listedIndex.scored_with] as Milestone | null) ?? null,
   };
 }
 
@@ -565,5 +571,11 @@ function toScore(r: Row): ListedScore {
     previous_tier: (r.previous_tier as RiskTier | null) ?? null,
     change: r.change as PublishedScore["change"],
     subgroups,
+    prior: priorOf(r.prior),
+    scoredWith: (r.scored_with as Milestone | null) ?? null,
   };
+}
+
+function priorOf(text: unknown): PriorMilestone | null {
+  return typeof text === "string" ? (JSON.parse(text) as PriorMilestone) : null;
 }

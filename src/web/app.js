@@ -100,12 +100,20 @@ export function say(region, message, kind = "info") {
   region.hidden = message === "";
 }
 
+/** The labels of `src/core/milestones.ts`, in its order (`test/web.test.ts` holds the two equal). */
 export const milestoneWords = {
   early_literacy: "Reading by grade 3",
+  early_literacy_repeat: "Reading in a repeated grade 3",
   middle_readiness: "ELA and math by grade 6",
+  middle_readiness_repeat: "ELA and math in a repeated grade 6",
   ninth_grade_success: "Passing every grade 9 course",
+  ninth_grade_success_repeat: "Passing every course in a repeated grade 9",
   on_time_graduation: "Graduating on time",
+  five_year_graduation: "Graduating in a fifth year",
+  late_graduation: "Graduating this year (sixth year or later)",
   postsecondary_enrollment: "Enrolling in college",
+  postsecondary_readiness: "College without remedial courses",
+  postsecondary_persistence: "Persisting into a second year of college",
 };
 export const milestoneName = (m) => milestoneWords[m] ?? m;
 

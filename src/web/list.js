@@ -57,7 +57,12 @@ function studentRow(s) {
     el("th", { scope: "row" }, el("a", { href: `student.html?id=${encodeURIComponent(s.student_id)}` }, s.student_id)),
     el("td", {}, s.grade),
     el("td", { class: "nowrap" }, s.school_id),
-    el("td", { dataset: { milestone: s.milestone } }, milestoneName(s.milestone)),
+    el(
+      "td",
+      { dataset: { milestone: s.milestone } },
+      milestoneName(s.milestone),
+      s.prior ? el("span", { class: "prior muted" }, s.prior.text) : null,
+    ),
     el("td", { class: "num" }, riskPercent(s.risk)),
     el("td", {}, tierBadge(s.tier)),
     el("td", {}, changeMark(s.change, s.previous_tier)),

@@ -62,6 +62,10 @@ function milestoneCard(score) {
     "section",
     { class: `card card-${score.tier}`, "aria-labelledby": headingId, dataset: { milestone: score.milestone } },
     el("h3", { id: headingId }, milestoneName(score.milestone)),
+    score.prior ? el("p", { class: "prior" }, `Already decided: ${score.prior.text}.`) : null,
+    score.scored_with
+      ? el("p", { class: "muted" }, `Too few students in this state have been here to fit a model of its own: the risk is the ${milestoneName(score.scored_with)} model's.`)
+      : null,
     el("p", { class: "risk" }, el("span", { class: "big" }, riskPercent(score.risk)), " risk of missing it"),
     el("p", { class: "badges" }, tierBadge(score.tier), " ", changeMark(score.change, score.previous_tier), score.previous_tier ? el("span", { class: "muted" }, ` (was ${score.previous_tier})`) : null),
     el("h4", {}, "What raises the risk"),

@@ -1,21 +1,10 @@
-import type { Disparity } from "../../src/core/index.ts";
+import { contractColumn, milestoneNames, milestones, statusFlags, type Disparity } from "../../src/core/index.ts";
 
 /** The words a school board reads in place of our identifiers. */
-export const milestoneWords: Record<string, string> = {
-  early_literacy: "Reading by grade 3",
-  middle_readiness: "ELA and math by grade 6",
-  ninth_grade_success: "Passing every grade 9 course",
-  on_time_graduation: "Graduating on time",
-  postsecondary_enrollment: "Enrolling in college",
-};
+export const milestoneWords: Record<string, string> = Object.fromEntries(milestoneNames.map((m) => [m, milestones[m].label]));
 
 export const dimensionWords: Record<string, string> = {
-  low_income: "Low income",
-  ell: "English learner",
-  former_ell: "Former English learner",
-  sped: "Special education",
-  homeless: "Homeless",
-  foster_care: "Foster care",
+  ...Object.fromEntries(statusFlags.map((f) => [f, contractColumn(f).label ?? f])),
   race_ethnicity: "Race/ethnicity",
   gender: "Gender",
 };
