@@ -114,6 +114,16 @@ export function baseMilestone(milestone: Milestone): Milestone | undefined {
   return spec.base as Milestone | undefined;
 }
 
+/**
+ * The milestone a follow-on one takes the place of once it is behind the student: a repeated
+ * grade's first-time milestone, the missed graduation deadline. Its model stands in when the
+ * follow-on has none, and its outcome is what the score says was already decided. A college
+ * milestone that reads its own column follows on from none: enrolment is never behind a student.
+ */
+export function supersededMilestone(milestone: Milestone): Milestone | undefined {
+  return milestoneColumn(milestone) === undefined ? baseMilestone(milestone) : undefined;
+}
+
 /** Whether the milestone has an outcome for each row it is open at, rather than one for the student. */
 export function outcomePerRow(milestone: Milestone): boolean {
   const spec: MilestoneSpec = milestones[milestone];
@@ -135,10 +145,13 @@ export function milestonesForGrade(grade: number): Milestone[] {
  * The first grade 9 year; a student who entered in grade 10 or later takes the year they would
  * have entered grade 9 (contract), and one whose grade 9 row is missing between other rows likewise.
  */
-export function grade9Year(rows: readonly StudentYear[]): number | undefined {
-  const ninth = rows.find((r) => r.grade === 9);
-  if (ninth) return ninth.school_year;
-  const later = rows.find((r) => r.grade > 9);
+export function grade9Year(rows: readonly StudentYear[], end = rows.length): number | undefined {
+  let later: StudentYear | undefined;
+  for (let k = 0; k < end; k++) {
+    const r = rows[k];
+    if (r.grade === 9) return r.school_year;
+    if (r.grade > 9 && later === undefined) later = r;
+  }
   return later ? later.school_year - (later.grade - 9) : undefined;
 }
 
@@ -155,10 +168,10 @@ function seenGradeBefore(rows: readonly StudentYear[], index: number, grade: num
   return false;
 }
 
-/** Which high-school year the row at `index` is: 1 in the first grade 9 year, 5 in a fifth year. */
-export function highSchoolYear(rows: readonly StudentYear[], index: number): number | undefined {
-  const g9 = grade9Year(rows.slice(0, index + 1));
-  return g9 === undefined ? undefined : rows[index].school_year - g9 + 1;
+/** Which high-school year the row at `index` is (from it and earlier rows): 1 in the first grade 9 year, 5 in a fifth year; 0 before any. */
+export function highSchoolYear(rows: readonly StudentYear[], index: number): number {
+  const g9 = grade9Year(rows, index + 1);
+  return g9 === undefined ? 0 : rows[index].school_year - g9 + 1;
 }
 
 /**
@@ -170,12 +183,14 @@ export function highSchoolYear(rows: readonly StudentYear[], index: number): num
  */
 export function openMilestones(rows: readonly StudentYear[], index: number): Milestone[] {
   const row = rows[index];
+  // Grades 1–9 never ask for it; it is one pass over the earlier rows, not one per milestone.
+  const year = row.grade >= 10 ? highSchoolYear(rows, index) : 0;
   const open: Milestone[] = [];
-  for (const milestone of milestonesForGrade(row.grade)) if (isOpen(milestone, rows, index)) open.push(milestone);
+  for (const milestone of milestonesForGrade(row.grade)) if (isOpen(milestone, rows, index, year)) open.push(milestone);
   return open;
 }
 
-function isOpen(milestone: Milestone, rows: readonly StudentYear[], index: number): boolean {
+function isOpen(milestone: Milestone, rows: readonly StudentYear[], index: number, highSchoolYear: number): boolean {
   switch (milestone) {
     case "early_literacy":
     case "middle_readiness":
@@ -188,11 +203,11 @@ function isOpen(milestone: Milestone, rows: readonly StudentYear[], index: numbe
     case "ninth_grade_success_repeat":
       return seenGradeBefore(rows, index, 9);
     case "on_time_graduation":
-      return (highSchoolYear(rows, index) ?? 0) <= 4;
+      return highSchoolYear <= 4;
     case "five_year_graduation":
-      return highSchoolYear(rows, index) === 5;
+      return highSchoolYear === 5;
     case "late_graduation":
-      return (highSchoolYear(rows, index) ?? 0) >= 6;
+      return highSchoolYear >= 6;
     case "postsecondary_enrollment":
     case "postsecondary_readiness":
     case "postsecondary_persistence":

@@ -1,5 +1,5 @@
 import { milestoneOutcome } from "./milestoneOutcome.ts";
-import { baseMilestone, grade9Year, milestones, repeatOf, type Milestone } from "./milestones.ts";
+import { grade9Year, milestones, repeatOf, supersededMilestone, type Milestone } from "./milestones.ts";
 import type { StudentYear } from "./studentYear.ts";
 
 /**
@@ -16,8 +16,8 @@ export interface PriorMilestone {
 
 /** The decided milestone behind `milestone` for the row at `index`, from that row and earlier ones; undefined for a first-time milestone. */
 export function priorMilestone(milestone: Milestone, rows: readonly StudentYear[], index: number): PriorMilestone | undefined {
-  const base = baseMilestone(milestone);
-  if (base === undefined || milestone === "postsecondary_readiness" || milestone === "postsecondary_persistence") return undefined;
+  const base = supersededMilestone(milestone);
+  if (base === undefined) return undefined;
   const known = rows.slice(0, index + 1);
   const asOf = rows[index].school_year;
   if (base in repeatOf) {

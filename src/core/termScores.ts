@@ -1,6 +1,6 @@
 import { statusFlags } from "./contractColumns.ts";
 import { computeIndicators, indicatorCount } from "./indicators.ts";
-import { baseMilestone, openMilestones, type Milestone } from "./milestones.ts";
+import { openMilestones, supersededMilestone, type Milestone } from "./milestones.ts";
 import { priorMilestone, type PriorMilestone } from "./priorMilestone.ts";
 import type { RiskModel } from "./riskModel.ts";
 import { prepareModel, scoreIndicators, type Driver, type ScoringModel } from "./riskScore.ts";
@@ -56,16 +56,11 @@ export type TermSummary = Omit<TermScores, "scores">;
  * from the nearest population the state has, said as such on the score.
  */
 function modelFor(byKey: ReadonlyMap<string, ScoringModel>, milestone: Milestone, grade: number): { milestone: Milestone; sm: ScoringModel } | undefined {
-  for (let m: Milestone | undefined = milestone; m !== undefined; m = followsOn(m)) {
+  for (let m: Milestone | undefined = milestone; m !== undefined; m = supersededMilestone(m)) {
     const sm = byKey.get(trainingSetKey(m, grade));
     if (sm) return { milestone: m, sm };
   }
   return undefined;
-}
-
-/** Only repeated grades and later graduation fall back at scoring time: a college milestone without its column has no stand-in. */
-function followsOn(milestone: Milestone): Milestone | undefined {
-  return milestone === "postsecondary_readiness" || milestone === "postsecondary_persistence" ? undefined : baseMilestone(milestone);
 }
 
 /**
