@@ -29,8 +29,7 @@ export const RECALIBRATION_L2 = 1;
  */
 export function recalibratedHoldout(set: TrainingSet, base: RiskModel, options: Pick<TrainOptions, "cutPoints">): Holdout | { skipped: string } {
   const cohorts = [...new Set(set.cohortYear)].sort((a, b) => a - b);
-  const all = subset(set, () => true);
-  if (tooFew(all) || cohorts.length < 2) {
+  if (tooFew(set) || cohorts.length < 2) {
     return { skipped: `too few to recalibrate ${base.milestone} either (${set.n} known examples in ${cohorts.length} cohorts; at least ${MIN_RECALIBRATION_EXAMPLES}, ${MIN_RECALIBRATION_PER_CLASS} of each outcome, in two cohorts are needed)` };
   }
   const validationCohort = cohorts[cohorts.length - 1];
@@ -42,13 +41,16 @@ export function recalibratedHoldout(set: TrainingSet, base: RiskModel, options: 
   return { validationCohort, earlier, heldOut, risks };
 }
 
-function tooFew(e: Examples): boolean {
+/** The example columns these two read: a training set and a subset of one alike. */
+type ExampleColumns = Pick<Examples, "n" | "indicators" | "missed">;
+
+function tooFew(e: ExampleColumns): boolean {
   let m = 0;
   for (let i = 0; i < e.n; i++) m += e.missed[i];
   return e.n < MIN_RECALIBRATION_EXAMPLES || m < MIN_RECALIBRATION_PER_CLASS || e.n - m < MIN_RECALIBRATION_PER_CLASS;
 }
 
-function baseLogits(base: RiskModel, e: Examples): Float64Array {
+function baseLogits(base: RiskModel, e: ExampleColumns): Float64Array {
   const sm = prepareModel(base);
   return Float64Array.from({ length: e.n }, (_, i) => logitOf(sm, e.indicators, i * indicatorCount));
 }
@@ -57,9 +59,8 @@ export function recalibratedModel(set: TrainingSet, base: RiskModel, options: Tr
   const holdout = recalibratedHoldout(set, base, options);
   if ("skipped" in holdout) return { skipped: `${why}; ${holdout.skipped}: scored with the ${base.milestone} model as it is` };
   const validation = validationOf(holdout, options.cutPoints);
-  const all = subset(set, () => true);
   const cohorts = [...new Set(set.cohortYear)].sort((a, b) => a - b);
-  const fit = recalibrate(baseLogits(base, all), all.missed, RECALIBRATION_L2);
+  const fit = recalibrate(baseLogits(base, set), set.missed, RECALIBRATION_L2);
   const model: RiskModel = {
     ...base,
     ewisVersion: options.ewisVersion,
@@ -70,15 +71,15 @@ export function recalibratedModel(set: TrainingSet, base: RiskModel, options: Tr
     cutPoints: [options.cutPoints[0], options.cutPoints[1]],
     fit: { iterations: fit.iterations, converged: fit.converged, logLikelihood: fit.logLikelihood },
     training: {
-      examples: all.n,
-      reachRate: reachRate(all.missed),
+      examples: set.n,
+      reachRate: reachRate(set.missed),
       cohorts,
       unknownOutcomes: Object.values(set.unknownByReason).reduce((a, b) => a + (b ?? 0), 0),
       unknownByReason: set.unknownByReason as Record<string, number>,
     },
     validation,
     data: options.data,
-    recalibratedFrom: { milestone: base.milestone, grade: base.grade, shift: fit.shift, slope: fit.slope, examples: all.n, why },
+    recalibratedFrom: { milestone: base.milestone, grade: base.grade, shift: fit.shift, slope: fit.slope, examples: set.n, why },
   };
   return { model };
 }

@@ -3,7 +3,6 @@ import {
   buildTrainingSets,
   milestoneColumn,
   DEFAULT_CUT_POINTS,
-  indicatorCount,
   milestoneNames,
   milestones,
   trainingSetKey,
@@ -14,7 +13,7 @@ import {
   type TrainingSet,
 } from "../src/core/index.ts";
 import { recalibratedModel } from "./fallbackModel.ts";
-import { trainRiskModel } from "./trainRiskModel.ts";
+import { subset, trainRiskModel } from "./trainRiskModel.ts";
 
 export interface TrainAllOptions {
   l2: number;
@@ -125,21 +124,8 @@ function missingColumn(milestone: Milestone, grades: readonly number[], sets: Re
 function cohortsWithTheColumn(set: TrainingSet): TrainingSet {
   const collected = new Set<number>();
   for (let i = 0; i < set.n; i++) if (set.missed[i] === 0) collected.add(set.cohortYear[i]);
-  const keep: number[] = [];
-  for (let i = 0; i < set.n; i++) if (collected.has(set.cohortYear[i])) keep.push(i);
-  if (keep.length === set.n) return set;
-  const pick = <T extends Float64Array | Uint8Array | Int32Array>(a: T, width = 1): T => {
-    const out = new (a.constructor as new (n: number) => T)(keep.length * width);
-    keep.forEach((i, k) => out.set(a.subarray(i * width, (i + 1) * width), k * width));
-    return out;
-  };
-  return {
-    ...set,
-    n: keep.length,
-    indicators: pick(set.indicators, indicatorCount),
-    missed: pick(set.missed),
-    cohortYear: pick(set.cohortYear),
-    student: pick(set.student),
-    row: pick(set.row),
-  };
+  const kept = subset(set, (year) => collected.has(year));
+  if (kept.n === set.n) return set;
+  const { n, indicators, missed, cohortYear, source } = kept;
+  return { ...set, n, indicators, missed, cohortYear, student: source.map((i) => set.student[i]), row: source.map((i) => set.row[i]) };
 }
