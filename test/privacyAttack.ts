@@ -1,5 +1,5 @@
 import type { AdditiveRelation, RollupCell } from "../src/core/index.ts";
-import { determinedCells } from "./gaussJordanAudit.ts";
+import { exactlyDeterminedCells as determinedCells } from "./exactAudit.ts";
 
 const fields = ["n", "low", "moderate", "high"] as const;
 type Field = (typeof fields)[number];

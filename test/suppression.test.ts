@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { recoverableCells, smallVisibleCounts, solvableCells } from "./privacyAttack.ts";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { computeRollups, determinedCells, DisclosureAudit, suppressCells, type RollupCell, type RollupInput } from "../src/core/index.ts";
-import { determinedCells as gaussJordanDetermined } from "./gaussJordanAudit.ts";
+import { exactlyDeterminedCells } from "./exactAudit.ts";
 
 /** Brute force: cell i is determined iff adding e_i to the equations leaves the rank unchanged. */
 function bruteForce(hidden: Uint8Array, relations: { total: number; parts: number[] }[]): number[] {
@@ -203,14 +203,14 @@ describe("DisclosureAudit, one group of hidden cells at a time", () => {
     return { cells: next, relations };
   }
 
-  it("finds the same determined cells as whole-system elimination, round after round as cells are hidden", () => {
+  it("finds the same determined cells as the exact whole-system audit, round after round as cells are hidden", () => {
     for (let trial = 0; trial < 40; trial++) {
       const { cells, relations } = randomSystem();
       const hidden = new Uint8Array(cells);
       for (let i = 0; i < cells; i++) hidden[i] = random() < 0.25 ? 1 : 0;
       const audit = new DisclosureAudit(hidden, relations);
       for (let round = 0; round < 5; round++) {
-        const expected = gaussJordanDetermined(Uint8Array.from(hidden), relations);
+        const expected = exactlyDeterminedCells(Uint8Array.from(hidden), relations);
         expect(audit.determined(), `trial ${trial} round ${round}`).toEqual(expected);
         expect(determinedCells(Uint8Array.from(hidden), relations)).toEqual(expected);
         const more = Math.floor(random() * 4);
@@ -234,7 +234,7 @@ describe("DisclosureAudit, one group of hidden cells at a time", () => {
       const { cells, relations } = randomSystem();
       const counts = Array.from({ length: cells }, () => (random() < 0.3 ? Math.floor(random() * 10) : 10 + Math.floor(random() * 90)));
       const hidden = suppressCells(counts, relations, 10);
-      expect(gaussJordanDetermined(hidden, relations), `trial ${trial}`).toEqual([]);
+      expect(exactlyDeterminedCells(hidden, relations), `trial ${trial}`).toEqual([]);
       expect(Array.from(suppressCells(counts, relations, 10))).toEqual(Array.from(hidden));
     }
   });

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { EwisError, MIN_CELL_SIZE, publishedScore, RollupAccumulator, scoreStudents, type RollupCell, type StudentHistory } from "../core/index.ts";
+import { EwisError, MIN_CELL_SIZE, publishedScore, RollupAccumulator, scoreStudents, suppressionLossLine, type RollupCell, type StudentHistory, type SuppressionLoss } from "../core/index.ts";
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
@@ -54,6 +54,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     // million scores are never held at once. Any failure rolls the whole term back.
     const rollups = new RollupAccumulator();
     let cells: RollupCell[] = [];
+    let loss: SuppressionLoss[] = [];
     let record: TermRecord;
     let scoreCount = 0;
     try {
@@ -68,7 +69,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
         progress.end();
         if (summary.studentsEnrolled === 0) throw noOneEnrolled(options.year, history.table, options.history);
         progress.stage("rollups", 1, "suppression");
-        cells = rollups.finish(options.minCell);
+        ({ cells, loss } = rollups.finish(options.minCell));
         faultPoint("rollups");
         progress.end();
         progress.stage("publish", 1, "commit");
@@ -111,6 +112,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
       `${cells.length} rollup groups: ${cells.length - sizeHidden - tierHidden} show every number, ` +
         `${tierHidden} hide some tier counts, ${sizeHidden} hide their size (fewer than ${options.minCell} students, or its complement)`,
     );
+    for (const l of loss) log(suppressionLossLine(l, options.minCell));
     const seconds = (Date.now() - started.getTime()) / 1000;
     log(`done in ${seconds.toFixed(1)} s (${Math.round(history.read / seconds)} rows/s), peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   } finally {

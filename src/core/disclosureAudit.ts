@@ -1,4 +1,8 @@
-import type { AdditiveRelation } from "./suppression.ts";
+/** One published equation: a total equals the sum of its parts (cells are numbered). */
+export interface AdditiveRelation {
+  total: number;
+  parts: readonly number[];
+}
 
 /**
  * Which hidden cells the published numbers still pin down. An attacker knows every visible
@@ -31,11 +35,16 @@ export class DisclosureAudit {
   private readonly changed: number[] = [];
   private previous: number[] | undefined;
 
-  /** `relationsOf[cell]` lists the relations that hold the cell; built here when not given. */
+  /**
+   * `relationsOf[cell]` lists the relations that hold the cell; built here when not given.
+   * `proven` marks hidden cells known to be safe (see `SuppressionOptions`): a group holding
+   * only those is never solved, since a proven cell stays unpinned whatever else is hidden.
+   */
   constructor(
     private readonly hidden: Uint8Array,
     private readonly relations: readonly AdditiveRelation[],
     private readonly relationsOf: readonly (readonly number[])[] = relationsByCell(hidden.length, relations),
+    private readonly proven?: Uint8Array,
   ) {
     this.parent = new Int32Array(hidden.length);
     for (let i = 0; i < hidden.length; i++) this.parent[i] = i;
@@ -75,7 +84,7 @@ export class DisclosureAudit {
   }
 
   private redoAll(redo: Uint8Array): void {
-    for (let c = 0; c < this.hidden.length; c++) if (this.hidden[c]) redo[this.find(c)] = 1;
+    for (let c = 0; c < this.hidden.length; c++) if (this.hidden[c] && !this.proven?.[c]) redo[this.find(c)] = 1;
   }
 
   /** Reduces one group's equations, fewest unknowns first, and returns its determined cells. */

@@ -1,16 +1,16 @@
-import { statusFlags } from "./contractColumns.ts";
 import type { Milestone } from "./milestones.ts";
 import { riskTiers, type RiskTier } from "./riskTier.ts";
-import { suppressCells, type AdditiveRelation } from "./suppression.ts";
+import { ALL, countFields, rollupKeyString, subgroupDimensions, type CountField, type RollupGroup, type RollupKey, type ScopeType, type SubgroupDimension } from "./rollupKey.ts";
+import { suppressRollups, type SuppressionLoss } from "./rollupSuppression.ts";
 
-/**
+export * from "./rollupKey.ts";
+
+/*
  * Term rollups: counts by tier, tier shares and mean risk for the state, each district and each
  * school, by milestone and grade, for everyone and for each subgroup value. Every number a
- * rollup shows comes from at least `threshold` students or is suppressed (`docs/data-contract.md`, "Privacy in
- * aggregates"); see `suppression.ts` for the complementary rule.
+ * rollup shows comes from at least `threshold` students or is suppressed (`docs/data-contract.md`,
+ * "Privacy in aggregates"); see `rollupSuppression.ts` for which numbers are hidden and why.
  */
-export const subgroupDimensions = [...statusFlags, "race_ethnicity", "gender"] as const;
-export type SubgroupDimension = (typeof subgroupDimensions)[number];
 
 /** A scored student as the rollups see them: where, which milestone, the tier, and the subgroups as of the term. */
 export interface RollupInput {
@@ -23,23 +23,11 @@ export interface RollupInput {
   subgroups: Record<SubgroupDimension, string>; // "1"/"0"/"unknown", race and gender codes or "unknown"
 }
 
-export type ScopeType = "state" | "district" | "school";
-export const ALL = "all";
-
-export interface RollupKey {
-  scope: ScopeType;
-  district_id: string; // "" for the state
-  school_id: string; // "" for the state and districts
-  milestone: Milestone;
-  grade: string; // a grade or "all"
-  dimension: SubgroupDimension | typeof ALL;
-  value: string; // the subgroup value, or "all"
-}
-
-export const countFields = ["n", "low", "moderate", "high"] as const;
-export type CountField = (typeof countFields)[number];
-
-/** Null where suppressed; `suppressed` names every hidden field. */
+/**
+ * Null where suppressed; `suppressed` names every hidden field, `suppressed_small` those hidden
+ * because fewer than the threshold of students are in them (the rest protect such a number).
+ * `suppressed_small` is null for terms published before the reason was kept.
+ */
 export interface RollupCell extends RollupKey {
   n: number | null;
   low: number | null;
@@ -52,14 +40,16 @@ export interface RollupCell extends RollupKey {
   mean_risk_change: number | null;
   high_share_change: number | null;
   suppressed: CountField[];
+  suppressed_small: CountField[] | null;
 }
 
-export const rollupKeyString = (k: RollupKey): string =>
-  [k.scope, k.district_id, k.school_id, k.milestone, k.grade, k.dimension, k.value].join("\u0000");
+/** A term's rollups and what their suppression hides, per scope. */
+export interface RollupTables {
+  cells: RollupCell[];
+  loss: SuppressionLoss[];
+}
 
-interface Group {
-  key: RollupKey;
-  counts: [number, number, number, number];
+interface Group extends RollupGroup {
   riskSum: number;
 }
 
@@ -67,7 +57,7 @@ interface Group {
 export function computeRollups(inputs: Iterable<RollupInput>, threshold: number): RollupCell[] {
   const rollups = new RollupAccumulator();
   for (const input of inputs) rollups.add(input);
-  return rollups.finish(threshold);
+  return rollups.finish(threshold).cells;
 }
 
 /** Grades K–12 and "all" come first in a place's slots; subgroup values take slots as they appear. */
@@ -132,7 +122,7 @@ export class RollupAccumulator {
   }
 
   /** The groups, ordered by key text, with suppression applied at `threshold`. */
-  finish(threshold: number): RollupCell[] {
+  finish(threshold: number): RollupTables {
     const groups: Group[] = [];
     for (const [id, tally] of this.tallies) {
       const [scope, district_id, school_id] = this.placeKeys[Math.floor(id / 64)];
@@ -148,7 +138,12 @@ export class RollupAccumulator {
         });
       }
     }
-    return suppressedCells(groups, threshold);
+    const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
+    keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+    const ordered = keyed.map((k) => k.g);
+    const { hidden, small, loss } = suppressRollups(ordered, threshold);
+    const at = (mask: Uint8Array, i: number) => mask.subarray(i * 4, i * 4 + 4);
+    return { cells: ordered.map((g, i) => cellOf(g, at(hidden, i), at(small, i))), loss };
   }
 
   private place(scope: ScopeType, district: string, school: string): number {
@@ -162,50 +157,6 @@ export class RollupAccumulator {
   }
 }
 
-function suppressedCells(groups: Group[], threshold: number): RollupCell[] {
-  const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
-  keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  const ordered = keyed.map((k) => k.g);
-  const index = new Map<string, number>();
-  keyed.forEach((k, i) => index.set(k.text, i));
-  const counts = new Int32Array(ordered.length * 4);
-  ordered.forEach((g, i) => counts.set(g.counts, i * 4));
-  // A group under the threshold hides its zeros too: "none of these 4 students is low risk"
-  // says as much about them as a count would.
-  const smallGroup = new Uint8Array(counts.length);
-  ordered.forEach((g, i) => {
-    if (g.counts[0] < threshold) smallGroup.fill(1, i * 4, i * 4 + 4);
-  });
-  const hidden = suppressCells(counts, relationsOf(ordered, index), threshold, smallGroup);
-  return ordered.map((g, i) => cellOf(g, hidden.subarray(i * 4, i * 4 + 4)));
-}
-
-/** Every additive tie a reader could subtract along: tiers → group, values → everyone, grades → all grades, schools → district → state. */
-function relationsOf(groups: readonly Group[], index: ReadonlyMap<string, number>): AdditiveRelation[] {
-  const ties = new Map<string, { total: number; parts: number[] }>();
-  const tie = (part: number, kind: string, totalKey: RollupKey) => {
-    const total = index.get(rollupKeyString(totalKey));
-    if (total === undefined) return;
-    const id = `${total}:${kind}`;
-    const entry = ties.get(id);
-    if (entry) entry.parts.push(part);
-    else ties.set(id, { total, parts: [part] });
-  };
-  const relations: AdditiveRelation[] = [];
-  groups.forEach((g, i) => {
-    relations.push({ total: i * 4, parts: [i * 4 + 1, i * 4 + 2, i * 4 + 3] });
-    const k = g.key;
-    if (k.dimension !== ALL) tie(i, k.dimension, { ...k, dimension: ALL, value: ALL });
-    if (k.grade !== ALL) tie(i, "grade", { ...k, grade: ALL });
-    if (k.scope === "school") tie(i, "scope", { ...k, scope: "district", school_id: "" });
-    if (k.scope === "district") tie(i, "scope", { ...k, scope: "state", district_id: "" });
-  });
-  for (const { total, parts } of ties.values()) {
-    for (let f = 0; f < 4; f++) relations.push({ total: total * 4 + f, parts: parts.map((p) => p * 4 + f) });
-  }
-  return relations;
-}
-
 /** Change from last term, shown only where both terms show the number it is made from. */
 export function rollupChange(
   now: Pick<RollupCell, "mean_risk" | "share_high">,
@@ -215,7 +166,7 @@ export function rollupChange(
   return { mean_risk_change: change(now.mean_risk, before?.mean_risk), high_share_change: change(now.share_high, before?.share_high) };
 }
 
-function cellOf(g: Group, hidden: Uint8Array): RollupCell {
+function cellOf(g: Group, hidden: Uint8Array, small: Uint8Array): RollupCell {
   const shown = (f: number) => (hidden[f] ? null : g.counts[f]);
   const n = g.counts[0];
   const share = (f: number) => (hidden[0] || hidden[f] ? null : g.counts[f] / n);
@@ -232,5 +183,6 @@ function cellOf(g: Group, hidden: Uint8Array): RollupCell {
     mean_risk_change: null,
     high_share_change: null,
     suppressed: countFields.filter((_, f) => hidden[f] === 1),
+    suppressed_small: countFields.filter((_, f) => small[f] === 1),
   };
 }

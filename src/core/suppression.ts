@@ -1,5 +1,7 @@
 import { EwisError } from "./errors.ts";
-import { DisclosureAudit, relationsByCell } from "./disclosureAudit.ts";
+import { DisclosureAudit, relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
+
+export type { AdditiveRelation };
 
 /**
  * Small-cell suppression with complementary suppression, for any table of counts tied by
@@ -8,8 +10,9 @@ import { DisclosureAudit, relationsByCell } from "./disclosureAudit.ts";
  *
  * 1. Primary: every count with 0 < n < threshold is hidden.
  * 2. Greedy complement: while a relation has exactly one hidden cell, one subtraction would
- *    give it back, so one more cell of that relation is hidden: the smallest positive visible
- *    part (else the total, else a zero).
+ *    give it back, so one more cell of that relation is hidden: the cheapest visible cell by
+ *    `cost` where one is given (the caller knows which cells are totals), else the smallest
+ *    positive visible part (else the total, else a zero).
  * 3. Audit: relations solved together can still pin a cell that no single subtraction gives
  *    (a bridge between two blocks of hidden cells). `DisclosureAudit` finds every such cell
  *    exactly, solving each connected group of hidden cells on its own and, after the first
@@ -20,17 +23,24 @@ import { DisclosureAudit, relationsByCell } from "./disclosureAudit.ts";
  *    determined by the published numbers.
  * Deterministic: ties break on the lower index.
  */
-export interface AdditiveRelation {
-  total: number;
-  parts: readonly number[];
-}
-
 export const MIN_CELL_SIZE = 6;
 export const DEFAULT_CELL_SIZE = 10;
 const MAX_AUDIT_ROUNDS = 100;
 
-/** `primary`, when given, marks more cells to hide from the start (a small group's zeros). */
-export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number, primary?: Uint8Array): Uint8Array {
+export interface SuppressionOptions {
+  /** More cells to hide from the start: a small group's zeros, or complements already chosen. */
+  primary?: Uint8Array;
+  /** What hiding each cell loses; complements go to the cheapest. */
+  cost?: ArrayLike<number>;
+  /**
+   * Hidden cells already shown to be safe (each on a change to the hidden cells that keeps
+   * every sum true, as a hypercube is): the audit need not solve a group that holds only these.
+   */
+  proven?: Uint8Array;
+}
+
+export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number, options: SuppressionOptions = {}): Uint8Array {
+  const { primary, cost, proven } = options;
   const hidden = new Uint8Array(counts.length);
   for (let i = 0; i < counts.length; i++) if ((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) hidden[i] = 1;
 
@@ -44,7 +54,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
       queue.push(k);
     }
   };
-  const audit = new DisclosureAudit(hidden, relations, relationsOf);
+  const audit = new DisclosureAudit(hidden, relations, relationsOf, proven);
   const hide = (cell: number) => {
     audit.hide(cell);
     for (const k of relationsOf[cell]) enqueue(k);
@@ -57,7 +67,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
       let hiddenCount = hidden[total];
       for (const p of parts) hiddenCount += hidden[p];
       if (hiddenCount !== 1) continue;
-      const pick = complement(counts, hidden, total, parts);
+      const pick = complement(counts, hidden, total, parts, cost);
       if (pick >= 0) hide(pick);
     }
   };
@@ -79,7 +89,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
           if (seenRelation.has(k)) continue;
           seenRelation.add(k);
           const { total, parts } = relations[k];
-          const pick = complement(counts, hidden, total, parts);
+          const pick = complement(counts, hidden, total, parts, cost);
           if (pick >= 0 && !picks.includes(pick)) {
             picks.push(pick);
             if (picks.length >= want) return picks;
@@ -118,8 +128,12 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   throw new EwisError("insufficient_data", `suppression did not settle after ${MAX_AUDIT_ROUNDS} audit rounds; nothing was published`);
 }
 
-function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[]): number {
+function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>): number {
   let best = -1;
+  if (cost) {
+    for (const c of [total, ...parts]) if (!hidden[c] && (best < 0 || cost[c] < cost[best] || (cost[c] === cost[best] && c < best))) best = c;
+    return best;
+  }
   for (const p of parts) {
     if (hidden[p] || counts[p] <= 0) continue;
     if (best < 0 || counts[p] < counts[best] || (counts[p] === counts[best] && p < best)) best = p;

@@ -136,6 +136,11 @@ export const migrations: readonly string[] = [
   ALTER TABLE scores ADD COLUMN prior TEXT;
   ALTER TABLE scores ADD COLUMN scored_with TEXT;
   `,
+  // Why each rollup number is hidden: the fields hidden because they are small (the rest of
+  // \`suppressed\` protect them). NULL for terms published before the reason was kept.
+  `
+  ALTER TABLE rollups ADD COLUMN suppressed_small TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -71,6 +71,7 @@ const listedColumns = listedColumnNames.join(", ");
 const rollupColumns = [
   "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
   "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
+  "suppressed_small",
 ] as const;
 /** Page cache while publishing, in KiB as SQLite's negative `cache_size` takes it. */
 const PUBLISH_CACHE_KIB = -192 * 1024;
@@ -374,7 +375,7 @@ export class SqliteScoreStore implements ScoreStore {
       });
       const cellsBefore = new Map(previous ? this.rollups(previous.id as number).map((c) => [rollupKeyString(c), c]) : []);
       for (const c of rollups) {
-        insertRollup.run({ term_id: id, ...c, ...rollupChange(c, cellsBefore.get(rollupKeyString(c))), suppressed: c.suppressed.join(",") });
+        insertRollup.run({ term_id: id, ...c, ...rollupChange(c, cellsBefore.get(rollupKeyString(c))), suppressed: c.suppressed.join(","), suppressed_small: c.suppressed_small?.join(",") ?? null });
       }
       if (term.school_year !== place.school_year || term.label !== place.label) {
         throw new Error(`publishing ${place.school_year} ${place.label} but given the record of ${term.school_year} ${term.label}`);
@@ -527,8 +528,13 @@ function toTerm(r: Row): TermRecord {
 }
 
 function toRollup(r: Row): RollupCell {
-  const { term_id: _, suppressed, ...cell } = r;
-  return { ...(cell as Omit<RollupCell, "suppressed">), suppressed: suppressed === "" ? [] : ((suppressed as string).split(",") as RollupCell["suppressed"]) };
+  const { term_id: _, suppressed, suppressed_small, ...cell } = r;
+  const fields = (text: string) => (text === "" ? [] : (text.split(",") as RollupCell["suppressed"]));
+  return {
+    ...(cell as Omit<RollupCell, "suppressed" | "suppressed_small">),
+    suppressed: fields(suppressed as string),
+    suppressed_small: suppressed_small === null ? null : fields(suppressed_small as string),
+  };
 }
 
 /** `toScore` of a row selected as `listedColumns`, by position. */

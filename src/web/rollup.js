@@ -23,26 +23,39 @@ let generation = 0;
 for (const [value, words] of Object.entries(subgroupWords)) form.elements.dimension.append(el("option", { value }, value === "all" ? "None (everyone)" : words));
 form.elements.dimension.value = "low_income";
 
-const suppressedMark = () => el("span", { class: "suppressed", title: "hidden to protect privacy" }, "suppressed");
+/**
+ * Why a number is hidden, in words: it is small, or it would give a small one away. Terms
+ * published before the reason was kept say only that it is suppressed.
+ */
+function suppressedMark(cell, field, threshold) {
+  if (cell.suppressed_small === null) return el("span", { class: "suppressed", title: "hidden to protect privacy" }, "suppressed");
+  if (cell.suppressed_small.includes(field)) {
+    return el("span", { class: "suppressed", title: `fewer than ${threshold} students: hidden to protect privacy` }, `suppressed: under ${threshold}`);
+  }
+  return el("span", { class: "suppressed", title: `hidden so that a count of fewer than ${threshold} students cannot be worked out from it` }, "suppressed: protects a small count");
+}
 
-/** A count with its share: "12 (34 %)", or the suppressed marker; never 0 for a hidden number. */
-function countCell(count, share) {
-  if (count === null) return el("td", { class: "num" }, suppressedMark());
+/** A count with its share: "12 (34 %)", or the suppressed marker with its reason; never 0 for a hidden number. */
+function countCell(c, field, threshold) {
+  const count = c[field];
+  const share = c[`share_${field}`];
+  if (count === null) return el("td", { class: "num" }, suppressedMark(c, field, threshold));
   return el("td", { class: "num" }, `${count}`, share === null ? null : el("span", { class: "share" }, ` (${sharePercent(share)})`));
 }
 
 const pointsChange = (v) => (v === null ? el("span", { class: "muted", title: "nothing to compare" }, "—") : `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v * 100).toFixed(1)} pts`);
 
-function cellRow(c) {
+function cellRow(c, threshold) {
   return el(
     "tr",
     { dataset: { value: c.value } },
     el("th", { scope: "row" }, subgroupValueName(c.dimension, c.value)),
-    el("td", { class: "num" }, c.n === null ? suppressedMark() : c.n),
-    countCell(c.low, c.share_low),
-    countCell(c.moderate, c.share_moderate),
-    countCell(c.high, c.share_high),
-    el("td", { class: "num" }, c.mean_risk === null ? suppressedMark() : sharePercent(c.mean_risk)),
+    el("td", { class: "num" }, c.n === null ? suppressedMark(c, "n", threshold) : c.n),
+    countCell(c, "low", threshold),
+    countCell(c, "moderate", threshold),
+    countCell(c, "high", threshold),
+    // A mean is hidden with its group's size, for the same reason.
+    el("td", { class: "num" }, c.mean_risk === null ? suppressedMark(c, "n", threshold) : sharePercent(c.mean_risk)),
     el("td", { class: "num" }, pointsChange(c.mean_risk_change)),
     el("td", { class: "num" }, pointsChange(c.high_share_change)),
   );
@@ -101,10 +114,14 @@ function render() {
   const cells = body.cells.filter((c) => c.milestone === milestone && c.dimension === dimension);
   const all = everyone.cells.filter((c) => c.milestone === milestone && c.dimension === "all");
   document.getElementById("caption").textContent = `${milestoneName(milestone)}, ${place.label}, all grades${dimension === "all" ? "" : `, by ${subgroupWords[dimension].toLowerCase()}`}`;
-  document.getElementById("rows").replaceChildren(...(dimension === "all" ? all : [...all, ...cells]).map(cellRow));
+  const threshold = body.suppression_threshold;
+  document.getElementById("rows").replaceChildren(...(dimension === "all" ? all : [...all, ...cells]).map((c) => cellRow(c, threshold)));
   document.getElementById("legend").replaceChildren(
-    suppressedMark(),
-    `: fewer than ${body.suppression_threshold} students, or a number that would give such a group away, hidden to protect privacy. `,
+    `No number from fewer than ${threshold} students is shown. `,
+    el("span", { class: "suppressed" }, `suppressed: under ${threshold}`),
+    `: the number counts fewer than ${threshold} students (a group that small hides all its numbers, zeros too). `,
+    el("span", { class: "suppressed" }, "suppressed: protects a small count"),
+    ": the number itself is not small, but with the numbers shown beside it (tiers add up to their group, subgroups to everyone, schools to their district) it would give a small one away. ",
     "Changes are from last term, in percentage points; — where there is nothing to compare.",
   );
   drawChart(dimension === "all" ? all : [...all, ...cells], dimension);

@@ -1,0 +1,154 @@
+import { suppressCells } from "./suppression.ts";
+import type { AdditiveRelation } from "./disclosureAudit.ts";
+import { FIELDS_PER_GROUP, hypercubeComplements, type LinkedTable } from "./hypercubeComplements.ts";
+import { ALL, rollupKeyString, type RollupGroup, type RollupKey, type ScopeType } from "./rollupKey.ts";
+import { suppressionLoss, type SuppressionLoss } from "./suppressionLoss.ts";
+
+export type { SuppressionLoss };
+
+/**
+ * Which rollup numbers are hidden, and why. The rule: no count from fewer than `threshold`
+ * students is shown (a group under the threshold hides every number, its zeros too: "none of
+ * these 4 students is low risk" says as much as a count), and none can be worked out from the
+ * numbers that are shown, through any of the sums that tie them (tiers add up to their group,
+ * subgroup values and grades to everyone, schools to their district, districts to the state).
+ *
+ * 1. The small cells (`small`, the reason a page gives).
+ * 2. Hypercube complements (`hypercubeComplements.ts`): for each small cell, from the state
+ *    down, the corner set that hides the fewest students, a school beside it before its
+ *    district, a sibling subgroup before everyone, a tier count before the group's size.
+ * 3. The general rule (`suppression.ts`) for what no hypercube reaches, then the exact audit
+ *    (`disclosureAudit.ts`), which proves no hidden number is pinned by the shown ones.
+ * Groups come ordered by key; the masks are 4 cells a group (size, low, moderate, high).
+ */
+export function suppressRollups(groups: readonly RollupGroup[], threshold: number): { hidden: Uint8Array; small: Uint8Array; loss: SuppressionLoss[] } {
+  const counts = new Int32Array(groups.length * FIELDS_PER_GROUP);
+  groups.forEach((g, i) => counts.set(g.counts, i * FIELDS_PER_GROUP));
+  const small = new Uint8Array(counts.length);
+  groups.forEach((g, i) => {
+    for (let f = 0; f < FIELDS_PER_GROUP; f++) {
+      const n = counts[i * FIELDS_PER_GROUP + f];
+      if (g.counts[0] < threshold || (n > 0 && n < threshold)) small[i * FIELDS_PER_GROUP + f] = 1;
+    }
+  });
+  const chosen = Uint8Array.from(small);
+  const cost = complementCost(groups, counts, threshold);
+  const { covered } = hypercubeComplements(linkedTableOf(groups), chosen, cost);
+  const hidden = suppressCells(counts, relationsOf(groups), threshold, { primary: chosen, cost, proven: covered });
+  return { hidden, small, loss: suppressionLoss(groups, threshold, hidden, small) };
+}
+
+const LEVEL = { state: 0, district: 1, school: 2 } as const;
+/** Hiding a district's number costs as much as a hundred schools', the state's ten thousand: totals go last. */
+const LEVEL_WEIGHT = [10_000, 100, 1];
+/** A group's size is its headline: hiding it costs more than a tier count of the same value. */
+const SIZE_WEIGHT = 4;
+
+/**
+ * What hiding each cell loses: the students in it (a zero counts as a threshold's worth, since a
+ * hidden zero protects little), weighted up for sizes and for district and state totals.
+ */
+export function complementCost(groups: readonly RollupGroup[], counts: Int32Array, threshold: number): Float64Array {
+  const cost = new Float64Array(counts.length);
+  groups.forEach((g, i) => {
+    const weight = LEVEL_WEIGHT[LEVEL[g.key.scope]];
+    for (let f = 0; f < FIELDS_PER_GROUP; f++) {
+      const n = counts[i * FIELDS_PER_GROUP + f];
+      cost[i * FIELDS_PER_GROUP + f] = (n > 0 ? n : threshold) * weight * (f === 0 ? SIZE_WEIGHT : 1);
+    }
+  });
+  return cost;
+}
+
+/** The groups as a table on three axes: place (state, districts, schools), category, count. */
+export function linkedTableOf(groups: readonly RollupGroup[]): LinkedTable {
+  const ids = () => {
+    const map = new Map<string, number>();
+    return { map, id: (text: string, onNew?: (id: number) => void) => {
+      let id = map.get(text);
+      if (id === undefined) {
+        map.set(text, (id = map.size));
+        onNew?.(id);
+      }
+      return id;
+    } };
+  };
+  const places = ids();
+  const categories = ids();
+  const blocks = ids();
+  const placeParent: number[] = [];
+  const placeLevel: number[] = [];
+  const placeOf = (scope: ScopeType, district: string, school: string): number =>
+    places.id(`${scope}\u0000${district}\u0000${school}`, (id) => {
+      placeLevel[id] = LEVEL[scope];
+      placeParent[id] = scope === "state" ? -1 : scope === "district" ? placeOf("state", "", "") : placeOf("district", district, "");
+    });
+  const breakdownIds = ids();
+  const breakdownOf: number[] = [];
+  const breakdowns: number[][] = [];
+  const categoryOf = (k: RollupKey): number =>
+    categories.id(`${k.grade}\u0000${k.dimension}\u0000${k.value}`, (id) => {
+      const axis = k.grade !== ALL ? "grade" : k.dimension !== ALL ? k.dimension : undefined;
+      if (axis === undefined) return void (breakdownOf[id] = -1);
+      const b = breakdownIds.id(axis, (b) => breakdowns.push([]));
+      breakdownOf[id] = b;
+      breakdowns[b].push(id);
+    });
+  const groupBlock = new Int32Array(groups.length);
+  const groupPlace = new Int32Array(groups.length);
+  const groupCategory = new Int32Array(groups.length);
+  groups.forEach((g, i) => {
+    groupBlock[i] = blocks.id(g.key.milestone);
+    groupPlace[i] = placeOf(g.key.scope, g.key.district_id, g.key.school_id);
+    groupCategory[i] = categoryOf(g.key);
+  });
+  const root = categories.map.get(`${ALL}\u0000${ALL}\u0000${ALL}`) ?? -1;
+  const placeChildren: number[][] = Array.from({ length: places.map.size }, () => []);
+  placeParent.forEach((p, id) => p >= 0 && placeChildren[p].push(id));
+  const P = places.map.size;
+  const C = categories.map.size;
+  // Dense: every (milestone, place, category) slot, −1 where no group is. A state of a million
+  // students has about a million slots, and the search looks them up millions of times.
+  const at = new Int32Array(blocks.map.size * P * C).fill(-1);
+  groups.forEach((_, i) => (at[(groupBlock[i] * P + groupPlace[i]) * C + groupCategory[i]] = i));
+  return {
+    groupAt: (block, place, category) => at[(block * P + place) * C + category],
+    groupBlock,
+    groupPlace,
+    groupCategory,
+    placeParent: Int32Array.from(placeParent),
+    placeChildren,
+    placeLevel: Uint8Array.from(placeLevel),
+    categoryRoot: root,
+    breakdownOf: Int32Array.from(breakdownOf),
+    breakdowns,
+  };
+}
+
+/** Every additive tie a reader could subtract along: tiers → group, values → everyone, grades → all grades, schools → district → state. */
+export function relationsOf(groups: readonly RollupGroup[]): AdditiveRelation[] {
+  const index = new Map<string, number>();
+  groups.forEach((g, i) => index.set(rollupKeyString(g.key), i));
+  const ties = new Map<string, { total: number; parts: number[] }>();
+  const tie = (part: number, kind: string, totalKey: RollupKey) => {
+    const total = index.get(rollupKeyString(totalKey));
+    if (total === undefined) return;
+    const id = `${total}:${kind}`;
+    const entry = ties.get(id);
+    if (entry) entry.parts.push(part);
+    else ties.set(id, { total, parts: [part] });
+  };
+  const relations: AdditiveRelation[] = [];
+  groups.forEach((g, i) => {
+    relations.push({ total: i * 4, parts: [i * 4 + 1, i * 4 + 2, i * 4 + 3] });
+    const k = g.key;
+    if (k.dimension !== ALL) tie(i, k.dimension, { ...k, dimension: ALL, value: ALL });
+    if (k.grade !== ALL) tie(i, "grade", { ...k, grade: ALL });
+    if (k.scope === "school") tie(i, "scope", { ...k, scope: "district", school_id: "" });
+    if (k.scope === "district") tie(i, "scope", { ...k, scope: "state", district_id: "" });
+  });
+  for (const { total, parts } of ties.values()) {
+    for (let f = 0; f < 4; f++) relations.push({ total: total * 4 + f, parts: parts.map((p) => p * 4 + f) });
+  }
+  return relations;
+}
