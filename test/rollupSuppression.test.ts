@@ -100,6 +100,24 @@ describe("rollup suppression that loses as little as possible", () => {
     expect(recoverableCells(cells)).toEqual([]);
   });
 
+  it("never protects a count with zeros that could only move against each other", () => {
+    // Beside school A's 3 English learners at high, its English learners at low (0) would be the
+    // cheapest complement; but school B's are 0 too, and in that hypercube one zero must go up
+    // while the other goes down: counts are never negative, so nothing could move and the 3
+    // would be pinned. The complement is their moderate count instead.
+    const school = (s: string, ellHigh: number) => [
+      ...many(15, "D1", s, "low"),
+      ...many(60, "D1", s, "moderate"),
+      ...many(20, "D1", s, "high"),
+      ...many(ellHigh, "D1", s, "high", 3, { ell: "1" }),
+      ...many(12, "D1", s, "moderate", 3, { ell: "1" }),
+    ];
+    const cells = computeRollups([...school("A", 3), ...school("B", 15)], 10);
+    const [a] = find(cells, { scope: "school", school_id: "A", grade: "all", dimension: "ell", value: "1" });
+    expect(a.suppressed).toEqual(["moderate", "high"]);
+    expect(solvableCells(cells)).toEqual([]);
+  });
+
   it("names why each number is hidden: small ones (with a small group's zeros), and the rest protect them", () => {
     const inputs = twoDistricts();
     inputs.push(...many(4, "D2", "Y", "low", 3, { race_ethnicity: "A" }));
@@ -171,7 +189,7 @@ describe("hypercube complements", () => {
         for (let f = 0; f < 4; f++) if (g.counts[0] < 10 || (g.counts[f] > 0 && g.counts[f] < 10)) start[i * 4 + f] = 1;
       });
       const cost = complementCost(groups, counts, 10);
-      const { covered } = hypercubeComplements(linkedTableOf(groups), start, cost);
+      const { covered } = hypercubeComplements(linkedTableOf(groups), counts, start, cost);
       const trusted = suppressCells(counts, relationsOf(groups), 10, { primary: start, cost, proven: covered });
       const solved = suppressCells(counts, relationsOf(groups), 10, { primary: start, cost });
       expect(Array.from(trusted), `trial ${trial}`).toEqual(Array.from(solved));

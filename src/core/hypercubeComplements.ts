@@ -15,6 +15,10 @@
  * carried by one of its schools, and the state's by a district and a school, so those corners
  * come along. A cell no hypercube reaches (a category no sibling school has) is left to the
  * general rule in `suppression.ts`.
+ *
+ * Counts are never negative, which an attacker knows too: a change whose corners include a
+ * zero can only go one way, and one with zeros on both its + and − corners cannot move at all.
+ * Such a hypercube is used only where no other exists (where the table is mostly zeros).
  */
 export interface LinkedTable {
   /** The group at (block, place, category), or −1 where no student is: a known zero. */
@@ -35,11 +39,14 @@ export interface LinkedTable {
 /** Cells are group × 4 + field: field 0 is the group's size, 1–3 the tiers that add up to it. */
 export const FIELDS_PER_GROUP = 4;
 const TIERS = [1, 2, 3];
-const ALL_FIELDS = [0, 1, 2, 3];
 /** A district or the state: only its best few by their own corners get a school below them tried. */
 const DESCENT_CANDIDATES = 4;
 /** Added to a chain part that does not hold the cell's own students, so one that does wins. */
 const OFF_PATH = 1e12;
+
+/** One axis of a change: the coordinates it moves, each up (+1) or down (−1). */
+type Axis = readonly (readonly [coordinate: number, sign: number])[];
+const coordinates = (axis: Axis) => axis.map(([c]) => c);
 
 /**
  * Hides hypercube complements for every hidden cell of `hidden` (the small ones, on entry),
@@ -47,7 +54,12 @@ const OFF_PATH = 1e12;
  * on a hypercube (no combination of the published sums can pin them, whatever else is hidden),
  * and `uncovered`, the small cells no hypercube reaches.
  */
-export function hypercubeComplements(table: LinkedTable, hidden: Uint8Array, cost: Float64Array): { covered: Uint8Array; uncovered: number[] } {
+export function hypercubeComplements(
+  table: LinkedTable,
+  counts: ArrayLike<number>,
+  hidden: Uint8Array,
+  cost: Float64Array,
+): { covered: Uint8Array; uncovered: number[] } {
   const covered = new Uint8Array(hidden.length);
   const primaries: number[] = [];
   for (let cell = 0; cell < hidden.length; cell++) if (hidden[cell]) primaries.push(cell);
@@ -67,7 +79,7 @@ export function hypercubeComplements(table: LinkedTable, hidden: Uint8Array, cos
   const uncovered: number[] = [];
   for (const cell of primaries) {
     if (covered[cell]) continue;
-    const cube = cheapestCube(table, hidden, cost, cell, whole[Math.floor(cell / FIELDS_PER_GROUP)] === 1);
+    const cube = cheapestCube({ table, counts, hidden, cost }, cell, whole[Math.floor(cell / FIELDS_PER_GROUP)] === 1);
     if (!cube) {
       uncovered.push(cell);
       continue;
@@ -80,9 +92,14 @@ export function hypercubeComplements(table: LinkedTable, hidden: Uint8Array, cos
   return { covered, uncovered };
 }
 
-type Coords = readonly number[];
+interface Search {
+  table: LinkedTable;
+  counts: ArrayLike<number>;
+  hidden: Uint8Array;
+  cost: Float64Array;
+}
 
-function cheapestCube(table: LinkedTable, hidden: Uint8Array, cost: Float64Array, cell: number, wholeGroup: boolean): number[] | undefined {
+function cheapestCube({ table, counts, hidden, cost }: Search, cell: number, wholeGroup: boolean): number[] | undefined {
   const group = Math.floor(cell / FIELDS_PER_GROUP);
   const field = cell % FIELDS_PER_GROUP;
   const block = table.groupBlock[group];
@@ -90,7 +107,7 @@ function cheapestCube(table: LinkedTable, hidden: Uint8Array, cost: Float64Array
   const category = table.groupCategory[group];
 
   /** What hiding the corners at one place, for these categories and fields, costs; Infinity where a corner has no students. */
-  const lineCost = (p: number, categories: Coords, fields: Coords): number => {
+  const lineCost = (p: number, categories: readonly number[], fields: readonly number[]): number => {
     let sum = 0;
     for (const c of categories) {
       const g = table.groupAt(block, p, c);
@@ -103,14 +120,36 @@ function cheapestCube(table: LinkedTable, hidden: Uint8Array, cost: Float64Array
     return sum;
   };
 
-  const fieldOptions: Coords[] = wholeGroup
-    ? [ALL_FIELDS]
+  /**
+   * Whether the change can move without a count going below zero: not if it has a zero corner
+   * moving up and another moving down. (A group hidden whole is left to the linear rule: its
+   * zeros are zeros of a column that is mostly empty, which no change could lift.)
+   */
+  const movable = (places: Axis, categories: Axis, fields: Axis): boolean => {
+    if (wholeGroup) return true;
+    let up = Infinity; // the smallest corner moving up: how far the change can go down
+    let down = Infinity;
+    for (const [p, sp] of places) {
+      for (const [c, sc] of categories) {
+        const g = table.groupAt(block, p, c);
+        for (const [f, sf] of fields) {
+          const v = counts[g * FIELDS_PER_GROUP + f];
+          if (sp * sc * sf > 0) up = Math.min(up, v);
+          else down = Math.min(down, v);
+        }
+      }
+    }
+    return up > 0 || down > 0;
+  };
+
+  const fieldOptions: Axis[] = wholeGroup
+    ? [[[0, 1], [1, 1], [2, 1], [3, 1]]] // several changes at once: their signs are not one vector's
     : field === 0
-      ? TIERS.map((t) => [0, t])
-      : [...TIERS.filter((t) => t !== field).map((t) => [field, t]), [field, 0]];
-  const categoryOptions = (wide: boolean, fields: Coords): Coords[] => {
+      ? TIERS.map((t): Axis => [[0, 1], [t, 1]])
+      : [...TIERS.filter((t) => t !== field).map((t): Axis => [[field, 1], [t, -1]]), [[field, 1], [0, 1]]];
+  const categoryOptions = (wide: boolean, fields: readonly number[]): Axis[] => {
     const breakdown = table.breakdownOf[category];
-    const options: Coords[] = breakdown < 0 ? [] : table.breakdowns[breakdown].filter((c) => c !== category).map((c) => [category, c]);
+    const options: Axis[] = breakdown < 0 ? [] : table.breakdowns[breakdown].filter((c) => c !== category).map((c): Axis => [[category, 1], [c, -1]]);
     if (wide || breakdown < 0) {
       // Through the parts that hold the cell's own students where it can: their cells are hidden
       // already, and covered by this change need no change of their own.
@@ -119,37 +158,43 @@ function cheapestCube(table: LinkedTable, hidden: Uint8Array, cost: Float64Array
         const k = lineCost(place, [c], fields);
         return g >= 0 && hidden[g * FIELDS_PER_GROUP + field] ? k : k + OFF_PATH;
       });
-      if (chain) options.push(chain);
+      if (chain) options.push(chain.map((c): readonly [number, number] => [c, 1]));
     }
     return options;
   };
 
-  let best: { cost: number; places: Coords; categories: Coords; fields: Coords } | undefined;
-  for (const wide of [false, true]) {
+  let best: { cost: number; places: Axis; categories: Axis; fields: Axis } | undefined;
+  // A change that can move both ways is wanted; where none can, the cheapest that the sums
+  // alone cannot pin, as the general rule would give.
+  for (const [wide, mustMove] of [[false, true], [true, true], [false, false], [true, false]]) {
     // Cheapest at the cell's own place first: the other places then rarely beat the best so far.
-    const candidates: { own: number; categories: Coords; fields: Coords }[] = [];
+    const candidates: { own: number; categories: Axis; fields: Axis }[] = [];
     for (const fields of fieldOptions) {
-      for (const categories of categoryOptions(wide, fields)) {
-        const own = lineCost(place, categories, fields);
+      for (const categories of categoryOptions(wide, coordinates(fields))) {
+        const own = lineCost(place, coordinates(categories), coordinates(fields));
         if (own < Infinity) candidates.push({ own, categories, fields });
       }
     }
     candidates.sort((a, b) => a.own - b.own);
     for (const { own, categories, fields } of candidates) {
       if (best && own >= best.cost) break;
-      const places = cheapestPlaces(table, place, wide, (p) => lineCost(p, categories, fields), best ? best.cost - own : Infinity);
-      if (!places) continue;
-      const total = own + places.cost;
-      if (!best || total < best.cost) best = { cost: total, places: places.places, categories, fields };
+      const [cs, fs] = [coordinates(categories), coordinates(fields)];
+      for (const option of placeOptions(table, place, wide, (p) => lineCost(p, cs, fs))) {
+        const total = own + option.cost;
+        if (best && total >= best.cost) break;
+        if (mustMove && !movable(option.places, categories, fields)) continue;
+        best = { cost: total, places: option.places, categories, fields };
+        break;
+      }
     }
     if (best) break;
   }
   if (!best) return undefined;
   const corners: number[] = [];
-  for (const p of [place, ...best.places]) {
-    for (const c of best.categories) {
+  for (const [p] of best.places) {
+    for (const [c] of best.categories) {
       const g = table.groupAt(block, p, c);
-      for (const f of best.fields) corners.push(g * FIELDS_PER_GROUP + f);
+      for (const [f] of best.fields) corners.push(g * FIELDS_PER_GROUP + f);
     }
   }
   return corners;
@@ -178,26 +223,15 @@ function categoryChain(table: LinkedTable, category: number, partCost: (c: numbe
 }
 
 /**
- * The other place coordinates of the cheapest change around `place` (its own corners are
- * costed by the caller), if it costs less than `budget`: a sibling school; else, or for a
- * district, another district with a school under each; for the state, a district and a school
- * under it. `wide` also allows a school's change to climb to its district, and a district's to
- * the state (their totals hidden).
+ * The place axes of the changes around `place`, cheapest first, each with what its corners
+ * away from `place` cost: a sibling school (the school up, the sibling down); for a district,
+ * another district, each with a school under it to carry the change; for the state, a district
+ * and a school under it. `wide` lets a school's change climb to its district and go to another.
  */
-function cheapestPlaces(
-  table: LinkedTable,
-  place: number,
-  wide: boolean,
-  lineCost: (p: number) => number,
-  budget: number,
-): { cost: number; places: number[] } | undefined {
+function placeOptions(table: LinkedTable, place: number, wide: boolean, lineCost: (p: number) => number): { cost: number; places: Axis }[] {
   const level = table.placeLevel[place];
   const parent = table.placeParent[place];
-  let best: { cost: number; places: number[] } | undefined;
-  const bound = () => (best ? best.cost : budget);
-  const consider = (cost: number, places: number[]) => {
-    if (cost < bound()) best = { cost, places };
-  };
+  const options: { cost: number; places: Axis }[] = [];
   /** The cheapest school under a district, with its cost. */
   const descent = (district: number): [number, number] => {
     let pick = -1;
@@ -208,36 +242,35 @@ function cheapestPlaces(
     }
     return [pick, pickCost];
   };
-  /** A district other than `except` (or any, for −1) and a school under it, tried cheapest by the district's own corners first. */
-  const districtWithSchool = (state: number, except: number, spent: number): [number[], number] => {
-    const cheapest = cheapestChildren(table.placeChildren[state], except, lineCost, DESCENT_CANDIDATES);
-    let pick: number[] = [];
-    let pickCost = Infinity;
-    for (const [d, k] of cheapest) {
-      if (spent + k >= Math.min(bound(), spent + pickCost)) break;
-      const [s, ks] = descent(d);
-      if (k + ks < pickCost) [pick, pickCost] = [[d, s], k + ks];
-    }
-    return [pick, pickCost];
-  };
+  /** Districts but `except`, each with its cheapest school: the best few by the district's own corners. */
+  const districtsWithSchool = (state: number, except: number): [number, number, number][] =>
+    cheapestChildren(table.placeChildren[state], except, lineCost, DESCENT_CANDIDATES)
+      .map(([d, k]): [number, number, number] => {
+        const [s, ks] = descent(d);
+        return [d, s, k + ks];
+      })
+      .filter(([, , k]) => k < Infinity);
 
   if (level === 2) {
-    for (const sibling of table.placeChildren[parent]) if (sibling !== place) consider(lineCost(sibling), [sibling]);
-    if (wide && !best) {
+    for (const sibling of table.placeChildren[parent]) {
+      if (sibling === place) continue;
+      const k = lineCost(sibling);
+      if (k < Infinity) options.push({ cost: k, places: [[place, 1], [sibling, -1]] });
+    }
+    if (wide && options.length === 0) {
       const own = lineCost(parent);
-      const [others, k] = districtWithSchool(table.placeParent[parent], parent, own);
-      consider(own + k, [parent, ...others]);
+      for (const [d, s, k] of districtsWithSchool(table.placeParent[parent], parent)) {
+        options.push({ cost: own + k, places: [[place, 1], [parent, 1], [d, -1], [s, -1]] });
+      }
     }
   } else if (level === 1) {
     const [school, ks] = descent(place);
-    if (ks === Infinity) return undefined;
-    const [others, k] = districtWithSchool(parent, place, ks);
-    consider(ks + k, [school, ...others]);
+    if (ks === Infinity) return [];
+    for (const [d, s, k] of districtsWithSchool(parent, place)) options.push({ cost: ks + k, places: [[place, 1], [school, 1], [d, -1], [s, -1]] });
   } else {
-    const [others, k] = districtWithSchool(place, -1, 0);
-    consider(k, others);
+    for (const [d, s, k] of districtsWithSchool(place, -1)) options.push({ cost: k, places: [[place, 1], [d, 1], [s, 1]] });
   }
-  return best;
+  return options.sort((a, b) => a.cost - b.cost);
 }
 
 /** Up to `keep` children but `except`, with their costs, cheapest first; none that cannot be hidden. */

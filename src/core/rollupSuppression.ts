@@ -33,7 +33,7 @@ export function suppressRollups(groups: readonly RollupGroup[], threshold: numbe
   });
   const chosen = Uint8Array.from(small);
   const cost = complementCost(groups, counts, threshold);
-  const { covered } = hypercubeComplements(linkedTableOf(groups), chosen, cost);
+  const { covered } = hypercubeComplements(linkedTableOf(groups), counts, chosen, cost);
   const hidden = suppressCells(counts, relationsOf(groups), threshold, { primary: chosen, cost, proven: covered });
   return { hidden, small, loss: suppressionLoss(groups, threshold, hidden, small) };
 }
@@ -45,8 +45,8 @@ const LEVEL_WEIGHT = [10_000, 100, 1];
 const SIZE_WEIGHT = 4;
 
 /**
- * What hiding each cell loses: the students in it (a zero counts as a threshold's worth, since a
- * hidden zero protects little), weighted up for sizes and for district and state totals.
+ * What hiding each cell loses: the students in it (a zero counts as a threshold's worth: it
+ * protects little), weighted up for sizes and for district and state totals.
  */
 export function complementCost(groups: readonly RollupGroup[], counts: Int32Array, threshold: number): Float64Array {
   const cost = new Float64Array(counts.length);
