@@ -14,7 +14,7 @@ import {
   type RollupInput,
 } from "../src/core/index.ts";
 import { exactlyDeterminedCells } from "./exactAudit.ts";
-import { recoverableCells, smallVisibleCounts, solvableCells } from "./privacyAttack.ts";
+import { recoverableCells, smallVisibleCounts, solvableCells, solvableWithZeros } from "./privacyAttack.ts";
 
 type Tier = RollupInput["tier"];
 const flags = { low_income: "0", ell: "0", former_ell: "0", sped: "0", homeless: "0", foster_care: "0" };
@@ -118,6 +118,26 @@ describe("rollup suppression that loses as little as possible", () => {
     expect(solvableCells(cells)).toEqual([]);
   });
 
+  it("protects a small count from an attacker who knows counts are never negative", () => {
+    // No student of the district with an IEP is moderate risk: a shown 0, which says the same
+    // of each school. With those zeros known, school A's 4 moderate students whose IEP status is
+    // unknown would be its 10 students of that status less the 6 at high, unless more is hidden.
+    const school = (s: string, unknownModerate: number, unknownHigh: number) => [
+      ...many(40, "D1", s, "low", 3, { sped: "0" }),
+      ...many(60, "D1", s, "moderate", 3, { sped: "0" }),
+      ...many(45, "D1", s, "high", 3, { sped: "0" }),
+      ...many(31, "D1", s, "high", 3, { sped: "1" }),
+      ...many(unknownModerate, "D1", s, "moderate", 3, { sped: "unknown" }),
+      ...many(unknownHigh, "D1", s, "high", 3, { sped: "unknown" }),
+    ];
+    const inputs = [...school("A", 4, 2), ...school("B", 3, 1), ...school("C", 12, 15)];
+    const cells = computeRollups(inputs, 10);
+    const [iep] = find(cells, { scope: "district", grade: "all", dimension: "sped", value: "1" });
+    expect(iep).toMatchObject({ low: 0, moderate: 0 });
+    expect(solvableWithZeros(cells, computeRollups(inputs, 1))).toEqual([]);
+    expect(solvableCells(cells)).toEqual([]);
+  });
+
   it("names why each number is hidden: small ones (with a small group's zeros), and the rest protect them", () => {
     const inputs = twoDistricts();
     inputs.push(...many(4, "D2", "Y", "low", 3, { race_ethnicity: "A" }));
@@ -174,6 +194,8 @@ describe("hypercube complements", () => {
       // full audit and the independent exact one solve everything, and must agree nothing is pinned.
       expect(new DisclosureAudit(Uint8Array.from(hidden), relationsOf(groups)).determined(), `trial ${trial}`).toEqual([]);
       expect(exactlyDeterminedCells(hidden, relationsOf(groups)), `trial ${trial}`).toEqual([]);
+      const cells = computeRollups(inputs, 10);
+      expect(solvableWithZeros(cells, computeRollups(inputs, 1)), `trial ${trial}`).toEqual([]);
       for (let c = 0; c < small.length; c++) if (small[c]) expect(hidden[c]).toBe(1);
     }
   });

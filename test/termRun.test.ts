@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { indicatorCount, publicationOf, tierKey, type StudentScore } from "../src/core/index.ts";
+import { computeRollups, indicatorCount, publicationOf, tierKey, type StudentScore } from "../src/core/index.ts";
 import { main } from "../src/cli/main.ts";
 import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
 import { Random } from "../fixtures/synthetic/random.ts";
 import { soak } from "./soak.ts";
-import { recoverableCells, smallVisibleCounts, solvableCells } from "./privacyAttack.ts";
+import { recoverableCells, smallVisibleCounts, solvableCells, solvableWithZeros } from "./privacyAttack.ts";
 
 const root = join(import.meta.dirname, "..");
 const smallState = join(root, "fixtures", "state-small.csv");
@@ -99,6 +99,7 @@ describe("ewis run-term", () => {
         expect(smallVisibleCounts(cells, 10)).toEqual([]);
         expect(recoverableCells(cells)).toEqual([]);
         expect(solvableCells(cells)).toEqual([]);
+        expect(solvableWithZeros(cells, computeRollups(store.riskList(term.id), 1))).toEqual([]);
         expect(cells.filter((c) => c.suppressed.length > 0).length).toBeGreaterThan(0);
         for (const c of cells) if (c.n === null) expect(c.mean_risk).toBeNull();
       }

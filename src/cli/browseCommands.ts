@@ -5,7 +5,7 @@ import { riskListColumns, riskListLine } from "../io/scoresFile.ts";
 import type { RiskListFilter, RollupFilter, ScoreStore, TermRecord } from "../store/scoreStore.ts";
 import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
 
-function withStore<T>(db: string, use: (store: ScoreStore) => T): T {
+export function withStore<T>(db: string, use: (store: ScoreStore) => T): T {
   const store = new SqliteScoreStore(db, { mustExist: true });
   try {
     return use(store);
@@ -14,7 +14,7 @@ function withStore<T>(db: string, use: (store: ScoreStore) => T): T {
   }
 }
 
-function publishedTerm(store: ScoreStore, year: number, label: string, db: string): TermRecord {
+export function publishedTerm(store: ScoreStore, year: number, label: string, db: string): TermRecord {
   const term = store.findTerm(year, label);
   if (!term) throw new EwisError("invalid_argument", `no published term ${year} ${label}; \`ewis terms --db ${db}\` lists them`, { file: db });
   return term;

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, DEFAULT_TOKEN_DAYS, EwisError, MAX_TOKEN_DAYS, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
 import { auditCommand, serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
+import { suppressionCommand } from "./suppressionCommand.ts";
 import { createProgress } from "./progress.ts";
 import { runTermCommand } from "./runTermCommand.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
@@ -118,6 +119,14 @@ export function buildProgram(log: (line: string) => void): Command {
     .description("list the published terms in a store")
     .requiredOption("--db <file>", "SQLite store")
     .action((options) => termsCommand(options, log));
+
+  program
+    .command("suppression")
+    .description("what a published term's rollup suppression hides, per scope (as the term run prints it)")
+    .requiredOption("--db <file>", "SQLite store")
+    .requiredOption("--year <y>", "school year of the term", integer("--year", 1990))
+    .requiredOption("--term <label>", "term label")
+    .action((o) => suppressionCommand({ db: o.db, year: o.year, term: o.term }, log));
 
   const termOptions = (command: Command) =>
     command

@@ -34,6 +34,7 @@ export class DisclosureAudit {
   private readonly parent: Int32Array; // union-find over cells: hidden cells sharing a relation
   private readonly changed: number[] = [];
   private previous: number[] | undefined;
+  private readonly trusted: Uint8Array;
 
   /**
    * `relationsOf[cell]` lists the relations that hold the cell; built here when not given.
@@ -44,19 +45,30 @@ export class DisclosureAudit {
     private readonly hidden: Uint8Array,
     private readonly relations: readonly AdditiveRelation[],
     private readonly relationsOf: readonly (readonly number[])[] = relationsByCell(hidden.length, relations),
-    private readonly proven?: Uint8Array,
+    proven?: Uint8Array,
   ) {
+    this.trusted = proven ? Uint8Array.from(proven) : new Uint8Array(hidden.length);
     this.parent = new Int32Array(hidden.length);
     for (let i = 0; i < hidden.length; i++) this.parent[i] = i;
     for (let k = 0; k < relations.length; k++) this.link(k);
   }
 
-  /** Marks `cell` hidden (in the shared `hidden` array too). */
-  hide(cell: number): void {
+  /**
+   * Marks `cell` hidden (in the shared `hidden` array too). A proven cell does not send its group
+   * to be solved again: hiding a cell only ever frees others, so the group's last answer, less
+   * the proven cells, still holds.
+   */
+  hide(cell: number, proven = false): void {
     if (this.hidden[cell]) return;
     this.hidden[cell] = 1;
-    this.changed.push(cell);
+    if (proven) this.trusted[cell] = 1;
+    else this.changed.push(cell);
     for (const k of this.relationsOf[cell]) this.link(k);
+  }
+
+  /** Marks a hidden or visible cell proven safe (a corner of a change that keeps every sum true). */
+  prove(cell: number): void {
+    this.trusted[cell] = 1;
   }
 
   /** Every hidden cell the published numbers determine, ascending. */
@@ -66,7 +78,7 @@ export class DisclosureAudit {
     else for (const cell of this.changed) redo[this.find(cell)] = 1;
     this.changed.length = 0;
 
-    const result = (this.previous ?? []).filter((cell) => !redo[this.find(cell)]);
+    const result = (this.previous ?? []).filter((cell) => !redo[this.find(cell)] && !this.trusted[cell]);
     const groups = new Map<number, number[]>(); // root → relations holding a hidden cell of it
     this.relations.forEach((r, k) => {
       const cell = this.firstHidden(r);
@@ -84,7 +96,7 @@ export class DisclosureAudit {
   }
 
   private redoAll(redo: Uint8Array): void {
-    for (let c = 0; c < this.hidden.length; c++) if (this.hidden[c] && !this.proven?.[c]) redo[this.find(c)] = 1;
+    for (let c = 0; c < this.hidden.length; c++) if (this.hidden[c] && !this.trusted[c]) redo[this.find(c)] = 1;
   }
 
   /** Reduces one group's equations, fewest unknowns first, and returns its determined cells. */

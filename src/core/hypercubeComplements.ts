@@ -17,8 +17,11 @@
  * general rule in `suppression.ts`.
  *
  * Counts are never negative, which an attacker knows too: a change whose corners include a
- * zero can only go one way, and one with zeros on both its + and − corners cannot move at all.
- * Such a hypercube is used only where no other exists (where the table is mostly zeros).
+ * zero can only go one way, one with zeros on both its + and − corners cannot move at all, and
+ * a zero corner may itself be pinned (a district's 0 says its schools' are 0), which undoes the
+ * change. So a hypercube that can move is preferred to one that cannot (see `strengths`), a
+ * zero corner costs more, and a small count the audit finds pinned that way gets a new
+ * hypercube around the zeros (`avoid`).
  */
 export interface LinkedTable {
   /** The group at (block, place, category), or −1 where no student is: a known zero. */
@@ -41,6 +44,10 @@ export const FIELDS_PER_GROUP = 4;
 const TIERS = [1, 2, 3];
 /** A district or the state: only its best few by their own corners get a school below them tried. */
 const DESCENT_CANDIDATES = 4;
+/** The districts tried for a change that needs another district, out of all of them. */
+const NEARBY_DISTRICTS = 12;
+/** A zero outside the cell's own group, as a corner: an attacker may pin it and undo the change, so another is worth a hundred students. */
+const ZERO_CORNER_COST = 100;
 /** Added to a chain part that does not hold the cell's own students, so one that does wins. */
 const OFF_PATH = 1e12;
 
@@ -49,21 +56,25 @@ type Axis = readonly (readonly [coordinate: number, sign: number])[];
 const coordinates = (axis: Axis) => axis.map(([c]) => c);
 
 /**
- * Hides hypercube complements for every hidden cell of `hidden` (the small ones, on entry),
- * cheapest first by `cost` (a hidden cell costs nothing). Returns `covered`, the cells that lie
- * on a hypercube (no combination of the published sums can pin them, whatever else is hidden),
- * and `uncovered`, the small cells no hypercube reaches.
+ * Hides hypercube complements for `cells` (every hidden cell on entry, the small ones, when not
+ * given), cheapest first by `cost` (a hidden cell costs nothing; a zero beside the cell's own
+ * group costs more, since an attacker may pin it), never through a cell of `avoid` (zeros an
+ * attacker pins already). Returns `covered`, the cells that lie on a hypercube (no combination
+ * of the published sums pins them, whatever else is hidden), `uncovered`, the cells no
+ * hypercube reaches, and `changes`, the corner sets of the changes (a group hidden whole moves
+ * as several), for `coveredDespite`.
  */
 export function hypercubeComplements(
   table: LinkedTable,
   counts: ArrayLike<number>,
   hidden: Uint8Array,
   cost: Float64Array,
-): { covered: Uint8Array; uncovered: number[] } {
+  options: { cells?: readonly number[]; avoid?: Uint8Array } = {},
+): { covered: Uint8Array; uncovered: number[]; changes: number[][] } {
   const covered = new Uint8Array(hidden.length);
-  const primaries: number[] = [];
-  for (let cell = 0; cell < hidden.length; cell++) if (hidden[cell]) primaries.push(cell);
-  // A group hidden whole (too few students) moves all four of its numbers together.
+  const primaries: number[] = options.cells ? [...options.cells] : [];
+  if (!options.cells) for (let cell = 0; cell < hidden.length; cell++) if (hidden[cell]) primaries.push(cell);
+  // A group hidden whole (too few students) moves its numbers together.
   const whole = new Uint8Array(hidden.length / FIELDS_PER_GROUP);
   for (let g = 0; g < whole.length; g++) {
     const at = g * FIELDS_PER_GROUP;
@@ -76,20 +87,32 @@ export function hypercubeComplements(
   // subgroup cells it passes through need nothing more.
   primaries.sort((a, b) => levelOf(a) - levelOf(b) || partOf(a) - partOf(b) || a - b);
 
+  const search: Search = { table, counts, hidden, cost, avoid: options.avoid };
   const uncovered: number[] = [];
+  const changes: number[][] = [];
   for (const cell of primaries) {
     if (covered[cell]) continue;
-    const cube = cheapestCube({ table, counts, hidden, cost }, cell, whole[Math.floor(cell / FIELDS_PER_GROUP)] === 1);
+    const cube = cheapestCube(search, cell, whole[Math.floor(cell / FIELDS_PER_GROUP)] === 1);
     if (!cube) {
       uncovered.push(cell);
       continue;
     }
-    for (const c of cube) {
-      hidden[c] = 1;
-      covered[c] = 1;
+    changes.push(...cube);
+    for (const corners of cube) {
+      for (const c of corners) {
+        hidden[c] = 1;
+        covered[c] = 1;
+      }
     }
   }
-  return { covered, uncovered };
+  return { covered, uncovered, changes };
+}
+
+/** The cells on a change none of whose corners is a zero of `pinned`: those an attacker who knows them still cannot pin. */
+export function coveredDespite(changes: readonly (readonly number[])[], pinned: Uint8Array): Uint8Array {
+  const covered = new Uint8Array(pinned.length);
+  for (const corners of changes) if (!corners.some((c) => pinned[c])) for (const c of corners) covered[c] = 1;
+  return covered;
 }
 
 interface Search {
@@ -97,36 +120,44 @@ interface Search {
   counts: ArrayLike<number>;
   hidden: Uint8Array;
   cost: Float64Array;
+  /** Zeros an attacker pins: never a corner. */
+  avoid?: Uint8Array;
 }
 
-function cheapestCube({ table, counts, hidden, cost }: Search, cell: number, wholeGroup: boolean): number[] | undefined {
+/** How well a change protects, strongest first: no zeros that would have to move against each other; or only that the sums alone cannot pin it. */
+const strengths = ["movable", "linear"] as const;
+type Strength = (typeof strengths)[number];
+
+/** The cheapest change protecting `cell`, as the corner sets of the one or more changes it is. */
+function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: number, wholeGroup: boolean): number[][] | undefined {
   const group = Math.floor(cell / FIELDS_PER_GROUP);
   const field = cell % FIELDS_PER_GROUP;
   const block = table.groupBlock[group];
   const place = table.groupPlace[group];
   const category = table.groupCategory[group];
+  const at = group * FIELDS_PER_GROUP;
+  // A group hidden whole moves all four of its numbers together (but for zeros already pinned).
+  const whole = wholeGroup;
 
-  /** What hiding the corners at one place, for these categories and fields, costs; Infinity where a corner has no students. */
+  /** What hiding the corners at one place costs; Infinity where a corner has no students, or is a zero known to be pinned. */
   const lineCost = (p: number, categories: readonly number[], fields: readonly number[]): number => {
     let sum = 0;
     for (const c of categories) {
       const g = table.groupAt(block, p, c);
       if (g < 0) return Infinity;
       for (const f of fields) {
-        const at = g * FIELDS_PER_GROUP + f;
-        if (!hidden[at]) sum += cost[at];
+        const corner = g * FIELDS_PER_GROUP + f;
+        if (avoid?.[corner]) return Infinity;
+        if (counts[corner] === 0 && g !== group) sum += ZERO_CORNER_COST;
+        if (!hidden[corner]) sum += cost[corner];
       }
     }
     return sum;
   };
 
-  /**
-   * Whether the change can move without a count going below zero: not if it has a zero corner
-   * moving up and another moving down. (A group hidden whole is left to the linear rule: its
-   * zeros are zeros of a column that is mostly empty, which no change could lift.)
-   */
+  /** Whether the change can move without a count going below zero: not if a zero corner moves up and another down. */
   const movable = (places: Axis, categories: Axis, fields: Axis): boolean => {
-    if (wholeGroup) return true;
+    if (whole) return true; // several changes at once, each through the group's counts above 0
     let up = Infinity; // the smallest corner moving up: how far the change can go down
     let down = Infinity;
     for (const [p, sp] of places) {
@@ -142,8 +173,8 @@ function cheapestCube({ table, counts, hidden, cost }: Search, cell: number, who
     return up > 0 || down > 0;
   };
 
-  const fieldOptions: Axis[] = wholeGroup
-    ? [[[0, 1], [1, 1], [2, 1], [3, 1]]] // several changes at once: their signs are not one vector's
+  const fieldOptions: Axis[] = whole
+    ? [[[0, 1], ...TIERS.filter((t) => !avoid?.[at + t]).map((t): readonly [number, number] => [t, 1])]] // several changes at once, signs unused: see `movable`
     : field === 0
       ? TIERS.map((t): Axis => [[0, 1], [t, 1]])
       : [...TIERS.filter((t) => t !== field).map((t): Axis => [[field, 1], [t, -1]]), [[field, 1], [0, 1]]];
@@ -163,41 +194,63 @@ function cheapestCube({ table, counts, hidden, cost }: Search, cell: number, who
     return options;
   };
 
-  let best: { cost: number; places: Axis; categories: Axis; fields: Axis } | undefined;
-  // A change that can move both ways is wanted; where none can, the cheapest that the sums
-  // alone cannot pin, as the general rule would give.
-  for (const [wide, mustMove] of [[false, true], [true, true], [false, false], [true, false]]) {
-    // Cheapest at the cell's own place first: the other places then rarely beat the best so far.
-    const candidates: { own: number; categories: Axis; fields: Axis }[] = [];
-    for (const fields of fieldOptions) {
-      for (const categories of categoryOptions(wide, coordinates(fields))) {
-        const own = lineCost(place, coordinates(categories), coordinates(fields));
-        if (own < Infinity) candidates.push({ own, categories, fields });
-      }
+  // Another district for the change: only the few whose own cell costs least are tried, chosen
+  // once for the cell rather than for every candidate (a state has hundreds of districts).
+  const state = table.placeLevel[place] === 0 ? place : table.placeLevel[place] === 1 ? table.placeParent[place] : table.placeParent[table.placeParent[place]];
+  const nearby = new Map<number, readonly number[]>();
+  const districts = (except: number) => {
+    let list = nearby.get(except);
+    if (!list) {
+      const own = (d: number) => lineCost(d, [category], [field]);
+      list = cheapestChildren(table.placeChildren[state], except, own, NEARBY_DISTRICTS).map(([d]) => d);
+      nearby.set(except, list);
     }
-    candidates.sort((a, b) => a.own - b.own);
-    for (const { own, categories, fields } of candidates) {
-      if (best && own >= best.cost) break;
-      const [cs, fs] = [coordinates(categories), coordinates(fields)];
-      for (const option of placeOptions(table, place, wide, (p) => lineCost(p, cs, fs))) {
-        const total = own + option.cost;
-        if (best && total >= best.cost) break;
-        if (mustMove && !movable(option.places, categories, fields)) continue;
-        best = { cost: total, places: option.places, categories, fields };
-        break;
+    return list;
+  };
+
+  let best: { cost: number; places: Axis; categories: Axis; fields: Axis } | undefined;
+  for (const strength of strengths as readonly Strength[]) {
+    for (const wide of [false, true]) {
+      // Cheapest at the cell's own place first: the other places then rarely beat the best so far.
+      const candidates: { own: number; categories: Axis; fields: Axis }[] = [];
+      for (const fields of fieldOptions) {
+        for (const categories of categoryOptions(wide, coordinates(fields))) {
+          const own = lineCost(place, coordinates(categories), coordinates(fields));
+          if (own < Infinity) candidates.push({ own, categories, fields });
+        }
       }
+      candidates.sort((a, b) => a.own - b.own);
+      for (const { own, categories, fields } of candidates) {
+        if (best && own >= best.cost) break;
+        const [cs, fs] = [coordinates(categories), coordinates(fields)];
+        for (const option of placeOptions(table, place, wide, (p) => lineCost(p, cs, fs), districts)) {
+          const total = own + option.cost;
+          if (best && total >= best.cost) break;
+          if (strength === "movable" && !movable(option.places, categories, fields)) continue;
+          best = { cost: total, places: option.places, categories, fields };
+          break;
+        }
+      }
+      if (best) break;
     }
     if (best) break;
   }
   if (!best) return undefined;
-  const corners: number[] = [];
-  for (const [p] of best.places) {
-    for (const [c] of best.categories) {
-      const g = table.groupAt(block, p, c);
-      for (const [f] of best.fields) corners.push(g * FIELDS_PER_GROUP + f);
+  const cornersOf = (fields: readonly number[]) => {
+    const corners: number[] = [];
+    for (const [p] of best.places) {
+      for (const [c] of best.categories) {
+        const g = table.groupAt(block, p, c);
+        for (const f of fields) corners.push(g * FIELDS_PER_GROUP + f);
+      }
     }
-  }
-  return corners;
+    return corners;
+  };
+  const fields = coordinates(best.fields);
+  if (!whole) return [cornersOf(fields)];
+  // A whole group's change is several: its size with its largest tier, each other tier against that one.
+  const largest = fields.slice(1).reduce((a, b) => (counts[at + b] > counts[at + a] ? b : a));
+  return fields.filter((f) => f !== largest).map((f) => cornersOf([f, largest]));
 }
 
 /**
@@ -228,7 +281,13 @@ function categoryChain(table: LinkedTable, category: number, partCost: (c: numbe
  * another district, each with a school under it to carry the change; for the state, a district
  * and a school under it. `wide` lets a school's change climb to its district and go to another.
  */
-function placeOptions(table: LinkedTable, place: number, wide: boolean, lineCost: (p: number) => number): { cost: number; places: Axis }[] {
+function placeOptions(
+  table: LinkedTable,
+  place: number,
+  wide: boolean,
+  lineCost: (p: number) => number,
+  districts: (except: number) => readonly number[],
+): { cost: number; places: Axis }[] {
   const level = table.placeLevel[place];
   const parent = table.placeParent[place];
   const options: { cost: number; places: Axis }[] = [];
@@ -243,8 +302,8 @@ function placeOptions(table: LinkedTable, place: number, wide: boolean, lineCost
     return [pick, pickCost];
   };
   /** Districts but `except`, each with its cheapest school: the best few by the district's own corners. */
-  const districtsWithSchool = (state: number, except: number): [number, number, number][] =>
-    cheapestChildren(table.placeChildren[state], except, lineCost, DESCENT_CANDIDATES)
+  const districtsWithSchool = (except: number): [number, number, number][] =>
+    cheapestChildren(districts(except), except, lineCost, DESCENT_CANDIDATES)
       .map(([d, k]): [number, number, number] => {
         const [s, ks] = descent(d);
         return [d, s, k + ks];
@@ -259,16 +318,16 @@ function placeOptions(table: LinkedTable, place: number, wide: boolean, lineCost
     }
     if (wide && options.length === 0) {
       const own = lineCost(parent);
-      for (const [d, s, k] of districtsWithSchool(table.placeParent[parent], parent)) {
+      for (const [d, s, k] of districtsWithSchool(parent)) {
         options.push({ cost: own + k, places: [[place, 1], [parent, 1], [d, -1], [s, -1]] });
       }
     }
   } else if (level === 1) {
     const [school, ks] = descent(place);
     if (ks === Infinity) return [];
-    for (const [d, s, k] of districtsWithSchool(parent, place)) options.push({ cost: ks + k, places: [[place, 1], [school, 1], [d, -1], [s, -1]] });
+    for (const [d, s, k] of districtsWithSchool(place)) options.push({ cost: ks + k, places: [[place, 1], [school, 1], [d, -1], [s, -1]] });
   } else {
-    for (const [d, s, k] of districtsWithSchool(place, -1)) options.push({ cost: k, places: [[place, 1], [d, 1], [s, 1]] });
+    for (const [d, s, k] of districtsWithSchool(-1)) options.push({ cost: k, places: [[place, 1], [d, 1], [s, 1]] });
   }
   return options.sort((a, b) => a.cost - b.cost);
 }

@@ -36,3 +36,4 @@ export { bootstrapAuc } from "./evaluation/bootstrap.ts";
 export { flagPerformance, cutPointPerformance } from "./evaluation/flagPerformance.ts";
 export { subgroupEvaluation, DEFAULT_TOLERANCES, DEFAULT_MIN_GROUP_SIZE, type SubgroupOptions } from "./evaluation/equity.ts";
 export { abcFlag, freshmanOffTrack, ABC_DESCRIPTION, FRESHMAN_ON_TRACK_DESCRIPTION } from "./evaluation/baselines.ts";
+export * from "./zeroDeduction.ts";

@@ -1,6 +1,6 @@
 import { suppressCells } from "./suppression.ts";
-import type { AdditiveRelation } from "./disclosureAudit.ts";
-import { FIELDS_PER_GROUP, hypercubeComplements, type LinkedTable } from "./hypercubeComplements.ts";
+import { relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
+import { coveredDespite, FIELDS_PER_GROUP, hypercubeComplements, type LinkedTable } from "./hypercubeComplements.ts";
 import { ALL, rollupKeyString, type RollupGroup, type RollupKey, type ScopeType } from "./rollupKey.ts";
 import { suppressionLoss, type SuppressionLoss } from "./suppressionLoss.ts";
 
@@ -19,6 +19,8 @@ export type { SuppressionLoss };
  *    district, a sibling subgroup before everyone, a tier count before the group's size.
  * 3. The general rule (`suppression.ts`) for what no hypercube reaches, then the exact audit
  *    (`disclosureAudit.ts`), which proves no hidden number is pinned by the shown ones.
+ * 4. The same against an attacker who knows counts are never negative (`zeroDeduction.ts`):
+ *    with the zeros it can pin known, no small count above 0 may be pinned.
  * Groups come ordered by key; the masks are 4 cells a group (size, low, moderate, high).
  */
 export function suppressRollups(groups: readonly RollupGroup[], threshold: number): { hidden: Uint8Array; small: Uint8Array; loss: SuppressionLoss[] } {
@@ -33,8 +35,23 @@ export function suppressRollups(groups: readonly RollupGroup[], threshold: numbe
   });
   const chosen = Uint8Array.from(small);
   const cost = complementCost(groups, counts, threshold);
-  const { covered } = hypercubeComplements(linkedTableOf(groups), counts, chosen, cost);
-  const hidden = suppressCells(counts, relationsOf(groups), threshold, { primary: chosen, cost, proven: covered });
+  const relations = relationsOf(groups);
+  const byCell = relationsByCell(counts.length, relations);
+  const table = linkedTableOf(groups);
+  const { covered, changes } = hypercubeComplements(table, counts, chosen, cost);
+  const hidden = suppressCells(counts, relations, threshold, {
+    primary: chosen,
+    cost,
+    proven: covered,
+    provenDespite: (pinned) => coveredDespite(changes, pinned),
+    small,
+    relationsOf: byCell,
+    // A small count pinned through zeros an attacker knows gets a hypercube around them.
+    reprotect: (cells, pinned, hidden) => {
+      const cube = hypercubeComplements(table, counts, Uint8Array.from(hidden), cost, { cells, avoid: pinned });
+      return { corners: cube.changes.flat(), failed: cube.uncovered };
+    },
+  });
   return { hidden, small, loss: suppressionLoss(groups, threshold, hidden, small) };
 }
 

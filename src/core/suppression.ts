@@ -1,5 +1,6 @@
 import { EwisError } from "./errors.ts";
 import { DisclosureAudit, relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
+import { deducedZeros } from "./zeroDeduction.ts";
 
 export type { AdditiveRelation };
 
@@ -37,6 +38,24 @@ export interface SuppressionOptions {
    * every sum true, as a hypercube is): the audit need not solve a group that holds only these.
    */
   proven?: Uint8Array;
+  /** `relationsOf[cell]`, the relations holding each cell, when the caller has it already. */
+  relationsOf?: readonly (readonly number[])[];
+  /**
+   * The small cells, to protect also from an attacker who knows counts are never negative
+   * (`zeroDeduction.ts`): once the sums pin nothing, the zeros that attacker pins are taken as
+   * known and the audit runs again; a small count above 0 it finds pinned gets complements above
+   * 0. A small group's zero pinned so stays: a zero shown for the larger group around it
+   * (allowed, that group is not small) already says as much.
+   */
+  small?: Uint8Array;
+  /**
+   * A better complement than the nearest for those small counts: given them, the zeros pinned
+   * and the hidden cells, the corners of new changes that keep every sum true around those
+   * zeros (to hide, and trusted), and the small counts it could not protect.
+   */
+  reprotect?: (cells: readonly number[], pinned: Uint8Array, hidden: Uint8Array) => { corners: number[]; failed: number[] };
+  /** Of `proven`, the cells still safe from an attacker who knows the zeros `pinned` (none, when not given). */
+  provenDespite?: (pinned: Uint8Array) => Uint8Array;
 }
 
 export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number, options: SuppressionOptions = {}): Uint8Array {
@@ -44,7 +63,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   const hidden = new Uint8Array(counts.length);
   for (let i = 0; i < counts.length; i++) if ((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) hidden[i] = 1;
 
-  const relationsOf = relationsByCell(counts.length, relations);
+  const relationsOf = options.relationsOf ?? relationsByCell(counts.length, relations);
 
   const queued = new Uint8Array(relations.length);
   const queue: number[] = [];
@@ -55,8 +74,8 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
     }
   };
   const audit = new DisclosureAudit(hidden, relations, relationsOf, proven);
-  const hide = (cell: number) => {
-    audit.hide(cell);
+  const hide = (cell: number, proven = false) => {
+    audit.hide(cell, proven);
     for (const k of relationsOf[cell]) enqueue(k);
   };
   const greedy = () => {
@@ -75,25 +94,24 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   /**
    * Up to `want` visible cells to hide for a determined one, one per relation, nearest first:
    * its own relations, then relations reached through hidden cells (its relations may all be
-   * hidden already, with the value pinned further out).
+   * hidden already, with the value pinned further out); the cheapest first at each distance.
    */
-  const nearestComplements = (start: number, want: number): number[] => {
+  const nearestComplements = (start: number, want: number, positive = false): number[] => {
     const picks: number[] = [];
     const seenCell = new Set([start]);
     const seenRelation = new Set<number>();
+    const price = (c: number) => (cost ? cost[c] : counts[c]);
     let frontier = [start];
     while (frontier.length > 0) {
       const next: number[] = [];
+      const found: number[] = [];
       for (const cell of frontier) {
         for (const k of relationsOf[cell]) {
           if (seenRelation.has(k)) continue;
           seenRelation.add(k);
           const { total, parts } = relations[k];
-          const pick = complement(counts, hidden, total, parts, cost);
-          if (pick >= 0 && !picks.includes(pick)) {
-            picks.push(pick);
-            if (picks.length >= want) return picks;
-          }
+          const pick = complement(counts, hidden, total, parts, cost, positive);
+          if (pick >= 0 && !found.includes(pick)) found.push(pick);
           for (let j = -1; j < parts.length; j++) {
             const c = j < 0 ? total : parts[j];
             if (hidden[c] && !seenCell.has(c)) {
@@ -103,24 +121,69 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
           }
         }
       }
+      found.sort((a, b) => price(a) - price(b) || a - b);
+      for (const pick of found) {
+        picks.push(pick);
+        if (picks.length >= want) return picks;
+      }
       frontier = next;
     }
     return picks;
+  };
+
+  /**
+   * The attacker who knows counts are never negative: the zeros it pins are known to it, so they
+   * leave the system the second audit solves. The pinned zeros only shrink as cells are hidden,
+   * so the cells that second audit sees only grow, and it stays incremental like the first; it
+   * trusts `provenDespite` the first pinned zeros, which stays true as they shrink. Returns the
+   * small counts above 0 it finds pinned.
+   */
+  let knownZeros: { audit: DisclosureAudit; unknown: Uint8Array } | undefined;
+  let lastZeros: Uint8Array = new Uint8Array(0);
+  const pinnedByZeros = (small: Uint8Array): number[] => {
+    const zero = deducedZeros(hidden, counts, relations, relationsOf);
+    if (!knownZeros) {
+      const unknown = Uint8Array.from(hidden, (h, c) => (h && !zero[c] ? 1 : 0));
+      const trusted = options.provenDespite?.(zero);
+      knownZeros = { audit: new DisclosureAudit(unknown, relations, relationsOf, trusted), unknown };
+    } else {
+      for (let c = 0; c < hidden.length; c++) if (hidden[c] && !zero[c] && !knownZeros.unknown[c]) knownZeros.audit.hide(c);
+    }
+    lastZeros = zero;
+    return knownZeros.audit.determined().filter((c) => small[c] && counts[c] > 0);
   };
 
   relations.forEach((_, k) => enqueue(k));
   greedy();
   const timesDetermined = new Map<number, number>();
   for (let round = 0; round < MAX_AUDIT_ROUNDS; round++) {
-    const determined = audit.determined();
+    let determined = audit.determined();
+    let positive = false;
+    if (determined.length === 0 && options.small) {
+      determined = pinnedByZeros(options.small);
+      positive = true; // a complement above 0: a zero beside it could be pinned too
+    }
     if (determined.length === 0) return hidden;
     // A complement that leaves the cell determined was off the path that pins it: each time the
     // same cell comes back, twice as many complements go, so a stubborn cell takes few rounds.
     const picks: number[] = [];
+    if (positive && options.reprotect) {
+      // New hypercubes around the pinned zeros: proven to both audits, as the first ones were.
+      const { corners, failed } = options.reprotect(determined, lastZeros, hidden);
+      for (const c of corners) {
+        audit.prove(c);
+        knownZeros?.audit.prove(c);
+        if (!hidden[c]) {
+          hide(c, true);
+          knownZeros?.audit.hide(c, true);
+        }
+      }
+      determined = failed;
+    }
     for (const cell of determined) {
       const times = (timesDetermined.get(cell) ?? 0) + 1;
       timesDetermined.set(cell, times);
-      picks.push(...nearestComplements(cell, 2 ** Math.min(times - 1, 16)));
+      picks.push(...nearestComplements(cell, 2 ** Math.min(times - 1, 16), positive));
     }
     for (const pick of picks) hide(pick);
     greedy();
@@ -128,10 +191,15 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   throw new EwisError("insufficient_data", `suppression did not settle after ${MAX_AUDIT_ROUNDS} audit rounds; nothing was published`);
 }
 
-function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>): number {
+/** The cell to hide beside a hidden one in a relation (`positive`: only a count above 0). */
+function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>, positive = false): number {
   let best = -1;
-  if (cost) {
-    for (const c of [total, ...parts]) if (!hidden[c] && (best < 0 || cost[c] < cost[best] || (cost[c] === cost[best] && c < best))) best = c;
+  if (cost || positive) {
+    const price = (c: number) => (cost ? cost[c] : counts[c]);
+    for (const c of [total, ...parts]) {
+      if (hidden[c] || (positive && counts[c] <= 0)) continue;
+      if (best < 0 || price(c) < price(best) || (price(c) === price(best) && c < best)) best = c;
+    }
     return best;
   }
   for (const p of parts) {
@@ -143,3 +211,4 @@ function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number
   for (const p of parts) if (!hidden[p]) return p;
   return -1;
 }
+

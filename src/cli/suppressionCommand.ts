@@ -1,0 +1,31 @@
+import { computeRollups, countFields, rollupKeyString, suppressionLoss, suppressionLossLine, type RollupGroup } from "../core/index.ts";
+import { publishedTerm, withStore } from "./browseCommands.ts";
+
+/**
+ * What a published term's rollup suppression hides, per scope: the lines the term run prints,
+ * measured again from the store (the term's own scores give the true counts), so a term
+ * published by any version of ewis can be compared with another.
+ */
+export function suppressionCommand(options: { db: string; year: number; term: string }, log: (line: string) => void): void {
+  const { threshold, groups, hidden, small } = withStore(options.db, (store) => {
+    const term = publishedTerm(store, options.year, options.term, options.db);
+    const threshold = term.suppression_threshold;
+    const truth = new Map(computeRollups(store.riskList(term.id), 1).map((c) => [rollupKeyString(c), c]));
+    const cells = store.rollups(term.id);
+    const groups: RollupGroup[] = [];
+    const hidden = new Uint8Array(cells.length * 4);
+    const small = new Uint8Array(cells.length * 4);
+    cells.forEach((c, i) => {
+      const t = truth.get(rollupKeyString(c));
+      if (!t) throw new Error(`rollup group ${rollupKeyString(c)} has no scores behind it`);
+      const counts = countFields.map((f) => t[f] as number) as RollupGroup["counts"];
+      groups.push({ key: c, counts });
+      countFields.forEach((f, k) => {
+        hidden[i * 4 + k] = c[f] === null ? 1 : 0;
+        small[i * 4 + k] = counts[0] < threshold || (counts[k] > 0 && counts[k] < threshold) ? 1 : 0;
+      });
+    });
+    return { threshold, groups, hidden, small };
+  });
+  for (const loss of suppressionLoss(groups, threshold, hidden, small)) log(suppressionLossLine(loss, threshold));
+}
