@@ -120,6 +120,7 @@ async function benchTermRun(file: string, db: string) {
   if (!summary || !rows || !students) throw new Error(`run-term printed no summary:\n${stdout}`);
   const stages = Object.fromEntries([...stdout.matchAll(/^(\w+): done in ([\d.]+) s$/gm)].map((m) => [m[1], Number(m[2])]));
   return {
+    suppression: suppressionFigures(stdout),
     rows: Number(rows[1]),
     studentsEnrolled: Number(students[2]),
     scores: Number(students[3]),
@@ -128,6 +129,27 @@ async function benchTermRun(file: string, db: string) {
     stageSeconds: stages,
     nodeHeapLimitMB: TERM_HEAP_MB,
   };
+}
+
+/** The term run's lines on what suppression hides (`suppressionLossLine`), per scope, as numbers. */
+function suppressionFigures(stdout: string) {
+  const line =
+    /^hidden in (\w+) rollups: ([\d.]+) % of counts small \(([\d.]+) % of students counted\), ([\d.]+) % protecting them \(([\d.]+) %\); (\d+) of (\d+) groups of \d+\+ hide their size; groups of 100\+ hide (\d+) of (\d+) tier counts beyond one complement$/gm;
+  return Object.fromEntries(
+    [...stdout.matchAll(line)].map((m) => [
+      m[1],
+      {
+        small_counts_pct: Number(m[2]),
+        small_students_pct: Number(m[3]),
+        protecting_counts_pct: Number(m[4]),
+        protecting_students_pct: Number(m[5]),
+        sizes_hidden: Number(m[6]),
+        groups_at_threshold: Number(m[7]),
+        large_group_tier_counts_beyond: Number(m[8]),
+        large_group_tier_counts: Number(m[9]),
+      },
+    ]),
+  );
 }
 
 const file = await cachedState();
@@ -151,6 +173,8 @@ try {
         score_rows_per_s: pipeline?.score?.rowsPerSecond,
         term_run_s: termRun?.seconds,
         term_run_peak_rss_mb: termRun?.peakMemoryMB,
+        term_run_rollups_s: termRun?.stageSeconds.rollups,
+        suppression_protecting_students_pct: termRun && Object.fromEntries(Object.entries(termRun.suppression).map(([scope, f]) => [scope, f.protecting_students_pct])),
         api_school_list_p99_ms: api?.schoolRiskList.p99ms,
         fit_1m_x25_s: largeFit?.fit_1m_x25_s,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },

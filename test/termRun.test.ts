@@ -108,6 +108,32 @@ describe("ewis run-term", () => {
     }
   });
 
+  it("says what suppression hides, per scope, and measures it again the same from the store", async () => {
+    const printed: string[] = [];
+    const args = ["node", "ewis", "run-term", "--history", smallState, "--year", "2027", "--term", "fall", "--models", models, "--db", db];
+    expect(await main(args, (line) => printed.push(line))).toBe(0);
+    const run = printed.filter((line) => line.startsWith("hidden in "));
+    expect(run.map((line) => line.split(" ")[2])).toEqual(["state", "district", "school"]);
+    const measured: string[] = [];
+    expect(await main(["node", "ewis", "suppression", "--db", db, "--year", "2027", "--term", "fall"], (line) => measured.push(line))).toBe(0);
+    expect(measured).toEqual(run);
+    // The figures agree with the published cells themselves.
+    const store = new SqliteScoreStore(db);
+    try {
+      const term = store.findTerm(2027, "fall")!;
+      const schools = store.rollups(term.id, { scope: "school" });
+      const counts = schools.length * 4;
+      const small = schools.reduce((a, c) => a + (c.suppressed_small?.length ?? 0), 0);
+      const protecting = schools.reduce((a, c) => a + c.suppressed.length - (c.suppressed_small?.length ?? 0), 0);
+      const percent = (x: number) => `${((100 * x) / counts).toFixed(1)} %`;
+      expect(run[2]).toContain(`${percent(small)} of counts small`);
+      expect(run[2]).toContain(`, ${percent(protecting)} protecting them`);
+      expect(protecting).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+  });
+
   it("refuses a minimum cell size below the contract's floor of 6", async () => {
     expect(await main(["node", "ewis", "run-term", "--history", smallState, "--year", "2027", "--term", "x", "--models", models, "--db", db, "--min-cell", "5"], quiet)).toBe(2);
   });

@@ -53,6 +53,12 @@ const OFF_PATH = 1e12;
 
 /** One axis of a change: the coordinates it moves, each up (+1) or down (−1). */
 type Axis = readonly (readonly [coordinate: number, sign: number])[];
+/** A place of a change and the categories it moves there (a hypercube moves the same ones everywhere). */
+interface Line {
+  place: number;
+  sign: number;
+  categories: Axis;
+}
 const coordinates = (axis: Axis) => axis.map(([c]) => c);
 
 /**
@@ -156,11 +162,11 @@ function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: numb
   };
 
   /** Whether the change can move without a count going below zero: not if a zero corner moves up and another down. */
-  const movable = (places: Axis, categories: Axis, fields: Axis): boolean => {
+  const movable = (lines: readonly Line[], fields: Axis): boolean => {
     if (whole) return true; // several changes at once, each through the group's counts above 0
     let up = Infinity; // the smallest corner moving up: how far the change can go down
     let down = Infinity;
-    for (const [p, sp] of places) {
+    for (const { place: p, sign: sp, categories } of lines) {
       for (const [c, sc] of categories) {
         const g = table.groupAt(block, p, c);
         for (const [f, sf] of fields) {
@@ -208,7 +214,49 @@ function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: numb
     return list;
   };
 
-  let best: { cost: number; places: Axis; categories: Axis; fields: Axis } | undefined;
+  /**
+   * The state's swap of two subgroup values no district has both of: each value's change goes
+   * down through its own district and school, against a third value (the bridge) that both
+   * districts have and whose state number stays shown: state (c up, c2 down), district 1 and a
+   * school in it (c up, bridge down), district 2 and a school in it (c2 down, bridge up).
+   */
+  const splitDescent = (c: number, c2: number, costAt: (p: number, categories: readonly number[]) => number, budget: number) => {
+    let found: { cost: number; lines: Line[] } | undefined;
+    for (const bridge of table.breakdowns[table.breakdownOf[c]]) {
+      if (bridge === c || bridge === c2) continue;
+      const leg = (value: number, except: number): [number, number, number] | undefined => {
+        let pick: [number, number, number] | undefined;
+        for (const [d, k] of cheapestChildren(table.placeChildren[place], except, (d) => costAt(d, [value, bridge]), DESCENT_CANDIDATES)) {
+          for (const s of table.placeChildren[d]) {
+            const ks = costAt(s, [value, bridge]);
+            if (ks < Infinity && (!pick || k + ks < pick[2])) pick = [d, s, k + ks];
+          }
+        }
+        return pick;
+      };
+      const up = leg(c, -1);
+      if (!up) continue;
+      const down = leg(c2, up[0]);
+      if (!down) continue;
+      const cost = up[2] + down[2];
+      if (cost >= Math.min(budget, found?.cost ?? Infinity)) continue;
+      const upLine: Axis = [[c, 1], [bridge, -1]];
+      const downLine: Axis = [[c2, -1], [bridge, 1]];
+      found = {
+        cost,
+        lines: [
+          { place, sign: 1, categories: [[c, 1], [c2, -1]] },
+          { place: up[0], sign: 1, categories: upLine },
+          { place: up[1], sign: 1, categories: upLine },
+          { place: down[0], sign: 1, categories: downLine },
+          { place: down[1], sign: 1, categories: downLine },
+        ],
+      };
+    }
+    return found;
+  };
+
+  let best: { cost: number; lines: Line[]; fields: Axis } | undefined;
   for (const strength of strengths as readonly Strength[]) {
     for (const wide of [false, true]) {
       // Cheapest at the cell's own place first: the other places then rarely beat the best so far.
@@ -226,9 +274,14 @@ function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: numb
         for (const option of placeOptions(table, place, wide, (p) => lineCost(p, cs, fs), districts)) {
           const total = own + option.cost;
           if (best && total >= best.cost) break;
-          if (strength === "movable" && !movable(option.places, categories, fields)) continue;
-          best = { cost: total, places: option.places, categories, fields };
+          const lines = option.places.map(([p, sign]): Line => ({ place: p, sign, categories }));
+          if (strength === "movable" && !movable(lines, fields)) continue;
+          best = { cost: total, lines, fields };
           break;
+        }
+        if (table.placeLevel[place] === 0 && categories.length === 2 && categories[1][1] === -1) {
+          const split = splitDescent(categories[0][0], categories[1][0], (p, cats) => lineCost(p, cats, fs), best ? best.cost - own : Infinity);
+          if (split && (strength !== "movable" || movable(split.lines, fields))) best = { cost: own + split.cost, lines: split.lines, fields };
         }
       }
       if (best) break;
@@ -236,10 +289,11 @@ function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: numb
     if (best) break;
   }
   if (!best) return undefined;
+  const chosen = best;
   const cornersOf = (fields: readonly number[]) => {
     const corners: number[] = [];
-    for (const [p] of best.places) {
-      for (const [c] of best.categories) {
+    for (const { place: p, categories } of chosen.lines) {
+      for (const [c] of categories) {
         const g = table.groupAt(block, p, c);
         for (const f of fields) corners.push(g * FIELDS_PER_GROUP + f);
       }
