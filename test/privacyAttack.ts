@@ -47,9 +47,9 @@ export function smallVisibleCounts(cells: readonly RollupCell[], threshold: numb
 
 /**
  * The stronger attack: every hidden count that all the published equations solved together
- * pin down (rows, columns, grades and places at once), found by exact elimination over the
- * relations rebuilt above from the keys alone, with a Gauss–Jordan audit of its own
- * (./gaussJordanAudit.ts), not the product's. Returns the cells it recovers; none is allowed.
+ * pin down (rows, columns, grades and places at once), found by exact integer elimination
+ * (./exactAudit.ts, sharing no code with the product's audit) over the relations rebuilt from
+ * the keys alone. Returns the cells it recovers; none is allowed.
  */
 export function solvableCells(cells: readonly RollupCell[]): string[] {
   const { hidden, relations, label } = attackerSystem(cells);

@@ -100,6 +100,27 @@ describe("rollup suppression that loses as little as possible", () => {
     expect(recoverableCells(cells)).toEqual([]);
   });
 
+  it("pairs two small state subgroups that share no district, each going down through its own", () => {
+    // 3 N students, all in district D1, and 4 P students, all in D2: no district or school has
+    // both, so a plain cube cannot pair them; each goes down against the W students of its own
+    // district instead, and the state's W and H groups keep every number.
+    const school = (d: string, s: string, rare: string, count: number) => [
+      ...many(50, d, s, "low", 3, { race_ethnicity: "W" }),
+      ...many(40, d, s, "moderate", 3, { race_ethnicity: "W" }),
+      ...many(30, d, s, "high", 3, { race_ethnicity: "H" }),
+      ...many(20, d, s, "low", 3, { race_ethnicity: "H" }),
+      ...many(count, d, s, "high", 3, { race_ethnicity: rare }),
+    ];
+    const inputs = [...school("D1", "A", "N", 3), ...school("D1", "B", "W", 12), ...school("D2", "X", "P", 4), ...school("D2", "Y", "H", 11)];
+    const cells = computeRollups(inputs, 10);
+    const state = find(cells, { scope: "state", dimension: "race_ethnicity" });
+    expect(state.filter((c) => c.n === null).map((c) => c.value).sort()).toEqual(["N", "P"]);
+    for (const c of state.filter((c) => c.value === "W" || c.value === "H")) expect(c.suppressed, c.value).toEqual([]);
+    expect(find(cells, { scope: "state", dimension: "all", grade: "all" })[0].suppressed).toEqual([]);
+    expect(solvableCells(cells)).toEqual([]);
+    expect(solvableWithZeros(cells, computeRollups(inputs, 1))).toEqual([]);
+  });
+
   it("never protects a count with zeros that could only move against each other", () => {
     // Beside school A's 3 English learners at high, its English learners at low (0) would be the
     // cheapest complement; but school B's are 0 too, and in that hypercube one zero must go up

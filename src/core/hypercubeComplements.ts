@@ -1,3 +1,7 @@
+import { categoryChain, cheapestChildren, coordinates, DESCENT_CANDIDATES, placeOptions, type Axis, type Line, type LinkedTable } from "./hypercubeAxes.ts";
+
+export type { LinkedTable };
+
 /**
  * Complements chosen the way statistical agencies choose them (the hypercube method of
  * tau-Argus): a small count is safe when some change to the hidden cells keeps every published
@@ -13,8 +17,9 @@
  * moderate, high). Each small cell, from the state down, gets the corner set that hides the
  * least (see `cost`), reusing corners already hidden for free. A district's change must be
  * carried by one of its schools, and the state's by a district and a school, so those corners
- * come along. A cell no hypercube reaches (a category no sibling school has) is left to the
- * general rule in `suppression.ts`.
+ * come along; where two subgroup values of the state share no district, each goes down through
+ * its own district, against a third value (`splitDescent`). A cell no hypercube reaches (a
+ * category no sibling school has) is left to the general rule in `suppression.ts`.
  *
  * Counts are never negative, which an attacker knows too: a change whose corners include a
  * zero can only go one way, one with zeros on both its + and − corners cannot move at all, and
@@ -23,43 +28,16 @@
  * zero corner costs more, and a small count the audit finds pinned that way gets a new
  * hypercube around the zeros (`avoid`).
  */
-export interface LinkedTable {
-  /** The group at (block, place, category), or −1 where no student is: a known zero. */
-  groupAt(block: number, place: number, category: number): number;
-  groupBlock: Int32Array;
-  groupPlace: Int32Array;
-  groupCategory: Int32Array;
-  /** Place tree: parent (−1 for the state), children, level (0 state, 1 district, 2 school). */
-  placeParent: Int32Array;
-  placeChildren: readonly (readonly number[])[];
-  placeLevel: Uint8Array;
-  /** Category tree: the one root ("all"), and the breakdowns whose parts add up to it. */
-  categoryRoot: number;
-  breakdownOf: Int32Array; // −1 for the root
-  breakdowns: readonly (readonly number[])[];
-}
 
 /** Cells are group × 4 + field: field 0 is the group's size, 1–3 the tiers that add up to it. */
 export const FIELDS_PER_GROUP = 4;
 const TIERS = [1, 2, 3];
-/** A district or the state: only its best few by their own corners get a school below them tried. */
-const DESCENT_CANDIDATES = 4;
 /** The districts tried for a change that needs another district, out of all of them. */
 const NEARBY_DISTRICTS = 12;
 /** A zero outside the cell's own group, as a corner: an attacker may pin it and undo the change, so another is worth a hundred students. */
 const ZERO_CORNER_COST = 100;
 /** Added to a chain part that does not hold the cell's own students, so one that does wins. */
 const OFF_PATH = 1e12;
-
-/** One axis of a change: the coordinates it moves, each up (+1) or down (−1). */
-type Axis = readonly (readonly [coordinate: number, sign: number])[];
-/** A place of a change and the categories it moves there (a hypercube moves the same ones everywhere). */
-interface Line {
-  place: number;
-  sign: number;
-  categories: Axis;
-}
-const coordinates = (axis: Axis) => axis.map(([c]) => c);
 
 /**
  * Hides hypercube complements for `cells` (every hidden cell on entry, the small ones, when not
@@ -305,100 +283,4 @@ function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: numb
   // A whole group's change is several: its size with its largest tier, each other tier against that one.
   const largest = fields.slice(1).reduce((a, b) => (counts[at + b] > counts[at + a] ? b : a));
   return fields.filter((f) => f !== largest).map((f) => cornersOf([f, largest]));
-}
-
-/**
- * The category coordinates of a change that moves the root: the root, and in every breakdown
- * one part (the cell's own where it is one), since each breakdown adds up to the root.
- */
-function categoryChain(table: LinkedTable, category: number, partCost: (c: number) => number): number[] | undefined {
-  const chain = [table.categoryRoot];
-  const own = table.breakdownOf[category];
-  if (own >= 0) chain.push(category);
-  for (let b = 0; b < table.breakdowns.length; b++) {
-    if (b === own) continue;
-    let pick = -1;
-    let pickCost = Infinity;
-    for (const c of table.breakdowns[b]) {
-      const k = partCost(c);
-      if (k < pickCost) [pick, pickCost] = [c, k];
-    }
-    if (pick < 0) return undefined;
-    chain.push(pick);
-  }
-  return chain;
-}
-
-/**
- * The place axes of the changes around `place`, cheapest first, each with what its corners
- * away from `place` cost: a sibling school (the school up, the sibling down); for a district,
- * another district, each with a school under it to carry the change; for the state, a district
- * and a school under it. `wide` lets a school's change climb to its district and go to another.
- */
-function placeOptions(
-  table: LinkedTable,
-  place: number,
-  wide: boolean,
-  lineCost: (p: number) => number,
-  districts: (except: number) => readonly number[],
-): { cost: number; places: Axis }[] {
-  const level = table.placeLevel[place];
-  const parent = table.placeParent[place];
-  const options: { cost: number; places: Axis }[] = [];
-  /** The cheapest school under a district, with its cost. */
-  const descent = (district: number): [number, number] => {
-    let pick = -1;
-    let pickCost = Infinity;
-    for (const s of table.placeChildren[district]) {
-      const k = lineCost(s);
-      if (k < pickCost) [pick, pickCost] = [s, k];
-    }
-    return [pick, pickCost];
-  };
-  /** Districts but `except`, each with its cheapest school: the best few by the district's own corners. */
-  const districtsWithSchool = (except: number): [number, number, number][] =>
-    cheapestChildren(districts(except), except, lineCost, DESCENT_CANDIDATES)
-      .map(([d, k]): [number, number, number] => {
-        const [s, ks] = descent(d);
-        return [d, s, k + ks];
-      })
-      .filter(([, , k]) => k < Infinity);
-
-  if (level === 2) {
-    for (const sibling of table.placeChildren[parent]) {
-      if (sibling === place) continue;
-      const k = lineCost(sibling);
-      if (k < Infinity) options.push({ cost: k, places: [[place, 1], [sibling, -1]] });
-    }
-    if (wide && options.length === 0) {
-      const own = lineCost(parent);
-      for (const [d, s, k] of districtsWithSchool(parent)) {
-        options.push({ cost: own + k, places: [[place, 1], [parent, 1], [d, -1], [s, -1]] });
-      }
-    }
-  } else if (level === 1) {
-    const [school, ks] = descent(place);
-    if (ks === Infinity) return [];
-    for (const [d, s, k] of districtsWithSchool(place)) options.push({ cost: ks + k, places: [[place, 1], [school, 1], [d, -1], [s, -1]] });
-  } else {
-    for (const [d, s, k] of districtsWithSchool(-1)) options.push({ cost: k, places: [[place, 1], [d, 1], [s, 1]] });
-  }
-  return options.sort((a, b) => a.cost - b.cost);
-}
-
-/** Up to `keep` children but `except`, with their costs, cheapest first; none that cannot be hidden. */
-function cheapestChildren(children: readonly number[], except: number, lineCost: (p: number) => number, keep: number): [number, number][] {
-  const kept: [number, number][] = [];
-  for (const c of children) {
-    if (c === except) continue;
-    const k = lineCost(c);
-    if (k === Infinity || (kept.length === keep && k >= kept[keep - 1][1])) continue;
-    let at = kept.length === keep ? keep - 1 : kept.length;
-    while (at > 0 && kept[at - 1][1] > k) {
-      kept[at] = kept[at - 1];
-      at--;
-    }
-    kept[at] = [c, k];
-  }
-  return kept;
 }
