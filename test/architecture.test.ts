@@ -34,6 +34,35 @@ describe("architecture", () => {
     expect(offences).toEqual([]);
   });
 
+  it("has no import cycle anywhere in the product, type-only imports included", () => {
+    const files = ["src", "training", "bench"].flatMap(sources);
+    const known = new Set(files);
+    const edges = new Map(
+      files.map((file) => [
+        file,
+        importsOf(file)
+          .filter((spec) => spec.startsWith("."))
+          .map((spec) => join(file, "..", spec))
+          .filter((target) => known.has(target)),
+      ]),
+    );
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const path: string[] = [];
+    const visit = (file: string) => {
+      state.set(file, "open");
+      path.push(file);
+      for (const next of edges.get(file) ?? []) {
+        if (state.get(next) === "open") cycles.push([...path.slice(path.indexOf(next)), next].join(" → "));
+        else if (!state.has(next)) visit(next);
+      }
+      path.pop();
+      state.set(file, "done");
+    };
+    for (const file of files) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
   it("never imports from outside core into core", () => {
     const offences = sources("src/core").flatMap((file) =>
       importsOf(file)
