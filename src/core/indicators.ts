@@ -5,7 +5,7 @@ import type { StudentYear } from "./studentYear.ts";
  * The leak-free indicators of the contract (`docs/data-contract.md`), computed for the row at `index` of a student's rows
  * (oldest first). From that scored row only year-to-date facts are read: attendance,
  * suspensions, moves, grade and status flags. Its test scores, course marks and exit status
- * are the outcome (or decide it) and are never touched here; `test/indicators.test.ts` proves it.
+ * are the outcome (or decide it) and are never touched here; `test/unit/core/indicators.test.ts` proves it.
  * A missing indicator is NaN; the model decides how to fill it (see `design.ts`).
  */
 export const indicatorNames = [

@@ -6,7 +6,7 @@ import { studentYearColumns, studentYearSchema } from "./studentYear.ts";
  * The schema's verdict on a row, without zod, for the rows that are plainly valid: at four
  * million rows a term, `studentYearSchema.safeParse` costs more than reading the CSV. It says
  * "valid" only when the schema would accept the row with exactly these values
- * (`test/studentYearCells.test.ts` holds it to that on mutated rows); anything it is not sure
+ * (`test/unit/core/studentYearCells.test.ts` holds it to that on mutated rows); anything it is not sure
  * of (a sign, a leading space, a 16-digit number, any error) goes to the schema, which stays the
  * one source of reject messages.
  */

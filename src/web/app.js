@@ -100,7 +100,7 @@ export function say(region, message, kind = "info") {
   region.hidden = message === "";
 }
 
-/** The labels of `src/core/milestones.ts`, in its order (`test/web.test.ts` holds the two equal). */
+/** The labels of `src/core/milestones.ts`, in its order (`test/e2e/web.test.ts` holds the two equal). */
 export const milestoneWords = {
   early_literacy: "Reading by grade 3",
   early_literacy_repeat: "Reading in a repeated grade 3",

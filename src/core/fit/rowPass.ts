@@ -178,7 +178,7 @@ function addOneRow(x: Float64Array, p: number, k: number, off: number, w: number
  *
  * Summation order: each entry gets the sum of rows 0-3, then of rows 4-7, each summed left to
  * right: bit for bit the four-row blocks the fit used before, so models trained on one thread
- * (and the shipped models, which test/shippedModels.test.ts retrains) do not change.
+ * (and the shipped models, which test/integration/shippedModels.test.ts retrains) do not change.
  */
 function addEightRows(x: Float64Array, p: number, k: number, base: number, w: Float64Array, at: number, hess: Float64Array): void {
   const o0 = base, o1 = o0 + p, o2 = o1 + p, o3 = o2 + p, o4 = o3 + p, o5 = o4 + p, o6 = o5 + p, o7 = o6 + p;

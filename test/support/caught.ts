@@ -1,0 +1,12 @@
+import { EwisError } from "../../src/core/index.ts";
+
+/** The EwisError a call throws, so a test can check its code and message. */
+export function caught(run: () => unknown): EwisError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EwisError) return error;
+    throw error;
+  }
+  throw new Error("expected an EwisError, but nothing was thrown");
+}
