@@ -17,3 +17,20 @@ export function compareTerms(a: TermPlace, b: TermPlace): number {
   const rank = (t: TermPlace) => labelRank[t.label.toLowerCase()] ?? 5;
   return a.school_year - b.school_year || rank(a) - rank(b) || a.seq - b.seq;
 }
+
+/**
+ * The terms just before and after `place` in calendar order, among `terms` (the term at
+ * `place` itself, if there, is neither): what a term's changes are taken against, and the
+ * term whose changes a backfill or a re-run of `place` must bring up to date.
+ */
+export function termNeighbours<T extends TermPlace>(terms: readonly T[], place: TermPlace): { previous?: T; next?: T } {
+  let previous: T | undefined;
+  let next: T | undefined;
+  for (const t of terms) {
+    if (t.school_year === place.school_year && t.label === place.label) continue;
+    const order = compareTerms(t, place);
+    if (order < 0 && (!previous || compareTerms(t, previous) > 0)) previous = t;
+    if (order > 0 && (!next || compareTerms(t, next) < 0)) next = t;
+  }
+  return { previous, next };
+}

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
   compareTerms,
+  termNeighbours,
   EwisError,
   indicatorNames,
   rollupChange,
@@ -165,9 +166,13 @@ export class SqliteScoreStore implements ScoreStore {
   }
 
   previousTerm(schoolYear: number, label: string): TermRecord | undefined {
-    const place = { school_year: schoolYear, label, seq: this.seqFor(schoolYear, label) };
-    const before = this.orderedTerms().filter((t) => compareTerms(t as unknown as TermPlace, place) < 0);
-    return before.length > 0 ? toTerm(before[before.length - 1]) : undefined;
+    const { previous } = this.neighbours({ school_year: schoolYear, label, seq: this.seqFor(schoolYear, label) });
+    return previous && toTerm(previous);
+  }
+
+  private neighbours(place: TermPlace): { previous?: Row; next?: Row } {
+    const rows = this.statement("SELECT * FROM terms").all() as (Row & TermPlace)[];
+    return termNeighbours(rows, place);
   }
 
   changeCounts(termId: number): Record<TierChange, number> {
@@ -362,9 +367,7 @@ export class SqliteScoreStore implements ScoreStore {
           .run(existing?.id ?? null, seq, place.school_year, place.label).lastInsertRowid,
       );
       // Change columns are taken against the previous term as it stands inside this transaction.
-      const ordered = this.orderedTerms();
-      const at = ordered.findIndex((t) => t.id === id);
-      const previous = ordered[at - 1];
+      const { previous, next } = this.neighbours({ school_year: place.school_year, label: place.label, seq });
       const tiersBefore = previous ? this.tiersOf(previous.id as number) : new Map<string, RiskTier>();
       const values: unknown[] = new Array(scoreColumns.length + 1);
       values[0] = id;
@@ -385,8 +388,7 @@ export class SqliteScoreStore implements ScoreStore {
         .run({ ...term, id, not_scored: JSON.stringify(term.not_scored), models: JSON.stringify(term.models) });
       // A backfill or a re-run: the term after this one is brought up to date with it, so no
       // published change points at a replaced version.
-      const next = ordered[at + 1];
-      if (next) this.refreshChanges(next.id as number);
+      if (next) this.refreshChanges(next as Row & TermPlace);
       beforeCommit?.();
       return id;
     });
@@ -421,9 +423,9 @@ export class SqliteScoreStore implements ScoreStore {
     this.db.close();
   }
 
-  private refreshChanges(termId: number): void {
-    const ordered = this.orderedTerms();
-    const previous = ordered[ordered.findIndex((t) => t.id === termId) - 1];
+  private refreshChanges(term: Row & TermPlace): void {
+    const termId = term.id as number;
+    const { previous } = this.neighbours(term);
     const tiers = previous ? this.tiersOf(previous.id as number) : new Map<string, RiskTier>();
     const setChange = this.db.prepare("UPDATE scores SET previous_tier = ?, change = ? WHERE term_id = ? AND student_id = ? AND milestone = ?");
     for (const r of this.db.prepare("SELECT student_id, milestone, tier FROM scores WHERE term_id = ?").all(termId) as Row[]) {
