@@ -109,3 +109,36 @@ export function tokenExpiry(issuedAt: Date, days: number): string {
   }
   return new Date(issuedAt.getTime() + days * 86_400_000).toISOString();
 }
+
+/** A stored token as the access rules read it. */
+export interface StoredToken {
+  id: number;
+  name: string;
+  role: string;
+  districts: string[];
+  schools: string[];
+  student_grant: boolean;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** What a presented token opens: its principal, or nothing and why. */
+export type TokenCheck =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: "unknown" }
+  | { ok: false; reason: "revoked" | "expired"; at: string };
+
+/**
+ * What the token found for a presented secret opens at `now`: nothing when there is none, or
+ * its role is not one ewis knows (a damaged or hand-edited row fails closed), or it is revoked
+ * or expired; otherwise the principal it names.
+ */
+export function tokenCheck(token: StoredToken | undefined, now: Date): TokenCheck {
+  if (!token || !(roles as readonly string[]).includes(token.role)) return { ok: false, reason: "unknown" };
+  const state = tokenState(token, now);
+  if (state.state !== "active") return { ok: false, reason: state.state, at: state.at };
+  return {
+    ok: true,
+    principal: { tokenId: token.id, name: token.name, role: token.role as Role, districts: token.districts, schools: token.schools, studentGrant: token.student_grant },
+  };
+}

@@ -1,4 +1,4 @@
-import type { AccessScope, Principal, PublishedScore, RiskTier, RollupCell, TierChange, TokenGrant } from "../core/index.ts";
+import type { AccessScope, PublishedScore, RiskTier, RollupCell, TierChange, TokenCheck, TokenGrant } from "../core/index.ts";
 
 /**
  * Where published terms, tokens and the audit trail live. Narrow on purpose: a server database
@@ -76,11 +76,7 @@ export interface TokenRecord {
   revoked_at: string | null;
 }
 
-/** What a presented token opens: its principal, or nothing and why. */
-export type TokenCheck =
-  | { ok: true; principal: Principal }
-  | { ok: false; reason: "unknown" }
-  | { ok: false; reason: "revoked" | "expired"; at: string };
+export type { TokenCheck };
 
 export interface ScoreStore {
   /** Runs `read` on one snapshot: every read inside sees the same published terms. */

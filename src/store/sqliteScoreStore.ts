@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import {
   compareTerms,
   termNeighbours,
+  tokenCheck,
   EwisError,
   indicatorNames,
   rollupChange,
@@ -11,12 +12,9 @@ import {
   tierChange,
   type TermPlace,
   type TierChange,
-  roles,
   subgroupDimensions,
   tierKey,
-  tokenState,
   type AccessScope,
-  type Principal,
   type Milestone,
   type PriorMilestone,
   type PublishedScore,
@@ -270,21 +268,7 @@ export class SqliteScoreStore implements ScoreStore {
   /** Looked up by hash whatever its state, so a refusal can say why: revoked, expired or unknown. */
   principalFor(hash: string, now: Date): TokenCheck {
     const r = this.statement("SELECT * FROM tokens WHERE hash = ?").get(hash) as Row | undefined;
-    if (!r || !(roles as readonly string[]).includes(r.role as string)) return { ok: false, reason: "unknown" };
-    const token = toTokenRecord(r);
-    const state = tokenState(token, now);
-    if (state.state !== "active") return { ok: false, reason: state.state, at: state.at };
-    return {
-      ok: true,
-      principal: {
-        tokenId: token.id,
-        name: token.name,
-        role: token.role as Principal["role"],
-        districts: token.districts,
-        schools: token.schools,
-        studentGrant: token.student_grant,
-      },
-    };
+    return tokenCheck(r && toTokenRecord(r), now);
   }
 
   listTokens(): TokenRecord[] {

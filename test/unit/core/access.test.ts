@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkGrant, inScope, rollupScope, studentScope, tokenExpiry, tokenState, type Principal, type TokenGrant } from "../../../src/core/index.ts";
+import { checkGrant, inScope, rollupScope, studentScope, tokenCheck, tokenExpiry, tokenState, type Principal, type StoredToken, type TokenGrant } from "../../../src/core/index.ts";
 import { caught } from "../../support/caught.ts";
 
 const principal = (role: Principal["role"], scope: Partial<Principal> = {}): Principal => ({ tokenId: 1, name: "x", role, districts: [], schools: [], studentGrant: false, ...scope });
@@ -49,5 +49,19 @@ describe("tokenState", () => {
     expect(tokenExpiry(now, 90)).toBe("2027-03-03T08:00:00.000Z");
     expect(caught(() => tokenExpiry(now, 0)).message).toMatch(/1 to 366 days, got 0/);
     expect(caught(() => tokenExpiry(now, 367)).message).toMatch(/got 367/);
+  });
+});
+
+describe("tokenCheck", () => {
+  const now = new Date("2026-12-03T08:00:00Z");
+  const stored = (t: Partial<StoredToken> = {}): StoredToken => ({
+    id: 7, name: "Ms. Rivera", role: "counselor", districts: [], schools: ["S1"], student_grant: false, expires_at: "2027-01-01T00:00:00.000Z", revoked_at: null, ...t,
+  });
+  it("opens the principal a live token names, and nothing for no token, an unknown role, a revoked or an expired one", () => {
+    expect(tokenCheck(stored(), now)).toEqual({ ok: true, principal: { tokenId: 7, name: "Ms. Rivera", role: "counselor", districts: [], schools: ["S1"], studentGrant: false } });
+    expect(tokenCheck(undefined, now)).toEqual({ ok: false, reason: "unknown" });
+    expect(tokenCheck(stored({ role: "superuser" }), now)).toEqual({ ok: false, reason: "unknown" });
+    expect(tokenCheck(stored({ revoked_at: "2026-12-01T00:00:00.000Z" }), now)).toEqual({ ok: false, reason: "revoked", at: "2026-12-01T00:00:00.000Z" });
+    expect(tokenCheck(stored({ expires_at: "2026-12-02T00:00:00.000Z" }), now)).toEqual({ ok: false, reason: "expired", at: "2026-12-02T00:00:00.000Z" });
   });
 });
