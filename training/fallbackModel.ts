@@ -18,10 +18,10 @@ import { reachRate, subset, validationOf, type Examples, type Holdout, type Trai
  */
 
 /** Fewer known examples, or fewer of either outcome, and not even two numbers can be fitted. */
-export const MIN_RECALIBRATION_EXAMPLES = 20;
-export const MIN_RECALIBRATION_PER_CLASS = 3;
+const MIN_RECALIBRATION_EXAMPLES = 20;
+const MIN_RECALIBRATION_PER_CLASS = 3;
 /** Shrinks the shift towards 0 and the slope towards 1: the base model is the prior. */
-export const RECALIBRATION_L2 = 1;
+const RECALIBRATION_L2 = 1;
 
 /**
  * The latest cohort held out and the base model recalibrated on the earlier ones, with its risks

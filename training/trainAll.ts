@@ -47,7 +47,7 @@ export function trainAll(source: HistorySource, options: TrainAllOptions): Train
   return { lastYear: source.lastYear, ...trainModels(buildTrainingSets(source.histories(), source.lastYear), options) };
 }
 
-export function trainModels(sets: ReadonlyMap<string, TrainingSet>, options: TrainAllOptions): Omit<TrainAllResult, "lastYear"> {
+function trainModels(sets: ReadonlyMap<string, TrainingSet>, options: TrainAllOptions): Omit<TrainAllResult, "lastYear"> {
   const models: RiskModel[] = [];
   const skipped: SkippedModel[] = [];
   const trained = new Map<string, RiskModel>();

@@ -28,8 +28,8 @@ export interface TrainOptions {
 }
 
 /** Fewer known examples, or fewer of either outcome, and a model would be noise: it is skipped. */
-export const MIN_EXAMPLES = 200;
-export const MIN_PER_CLASS = 20;
+const MIN_EXAMPLES = 200;
+const MIN_PER_CLASS = 20;
 
 export type TrainResult = { model: RiskModel } | { skipped: string };
 

@@ -63,7 +63,7 @@ export interface RollupsOptions extends RollupFilter {
   out: string;
 }
 
-export const rollupCsvColumns = [
+const rollupCsvColumns = [
   "scope", "district_id", "school_id", "milestone", "grade", "dimension", "value", "n", "low", "moderate", "high",
   "share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change", "suppressed",
   "suppressed_small",
@@ -73,7 +73,7 @@ export const rollupCsvColumns = [
  * Suppressed numbers are written as blanks; `suppressed` names them and `suppressed_small`
  * those of them hidden for being small (the others protect a small one).
  */
-export function rollupLine(c: RollupCell): string {
+function rollupLine(c: RollupCell): string {
   return rollupCsvColumns
     .map((column) => {
       const v = c[column];

@@ -19,7 +19,7 @@ export interface EvaluateCommandOptions {
 }
 
 /** `metric=value` pairs over the defaults; an unknown metric or a value outside [0, 1] is refused. */
-export function parseTolerances(values: readonly string[]): EvaluationReport["tolerances"] {
+function parseTolerances(values: readonly string[]): EvaluationReport["tolerances"] {
   const tolerances = { ...DEFAULT_TOLERANCES };
   for (const value of values) {
     const [metric, raw = ""] = value.split("=");

@@ -48,7 +48,7 @@ function nonNegative(value: string): number {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function buildProgram(log: (line: string) => void): Command {
+function buildProgram(log: (line: string) => void): Command {
   const program = new Command("ewis")
     .description("Early Warning Indicator System: per-milestone risk models for students, with tiers and reasons")
     .version(ewisVersion)

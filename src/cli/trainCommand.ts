@@ -16,7 +16,7 @@ export interface TrainCommandOptions {
 }
 
 /** `milestone=low,high`, e.g. `on_time_graduation=0.15,0.4`. */
-export function parseCutPointOption(values: readonly string[]): Partial<Record<Milestone, CutPoints>> {
+function parseCutPointOption(values: readonly string[]): Partial<Record<Milestone, CutPoints>> {
   const byMilestone: Partial<Record<Milestone, CutPoints>> = {};
   for (const value of values) {
     const [name, points = ""] = value.split("=");

@@ -44,9 +44,6 @@ export function inScope(scope: AccessScope, where: { district_id: string; school
   return scope.all || scope.districts.includes(where.district_id) || (where.school_id !== "" && scope.schools.includes(where.school_id));
 }
 
-/** The state rollup is for whoever may see the whole state. */
-export const seesState = (scope: AccessScope): boolean => scope.all;
-
 export interface TokenGrant {
   name: string;
   role: Role;

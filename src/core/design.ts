@@ -82,7 +82,7 @@ export function columnValue(raw: number, isMissingFlag: boolean, fill: number, m
 }
 
 /** One design row from one indicator row; `out` has length `plan.columns.length`. */
-export function designRow(plan: FeaturePlan, indicators: Float64Array, offset: number, out: Float64Array, outOffset = 0): void {
+function designRow(plan: FeaturePlan, indicators: Float64Array, offset: number, out: Float64Array, outOffset = 0): void {
   const { columns, fill } = plan;
   for (let j = 0; j < columns.length; j++) {
     const column = columns[j];

@@ -2,7 +2,7 @@
  * The one error type ewis throws on purpose. Errors are data: a closed set of codes plus
  * context; the CLI and the HTTP layer map codes to exit codes and statuses, core never does.
  */
-export const errorCodes = [
+const errorCodes = [
   "invalid_file",
   "invalid_record",
   "missing_column",

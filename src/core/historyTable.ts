@@ -365,11 +365,3 @@ function countAt(c: HistoryChunk, i: number, k: number): number | undefined {
   const v = c.counts[i * COUNTS + k];
   return v < 0 ? undefined : v;
 }
-
-/** A table of rows already in memory (tests, generated states). */
-export function historyTableOf(rows: Iterable<StudentYear>): HistoryTable {
-  const builder = new HistoryChunkBuilder();
-  let line = 1;
-  for (const row of rows) builder.appendRow(row, ++line);
-  return new HistoryTable(builder.finish());
-}

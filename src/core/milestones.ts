@@ -169,7 +169,7 @@ function seenGradeBefore(rows: readonly StudentYear[], index: number, grade: num
 }
 
 /** Which high-school year the row at `index` is (from it and earlier rows): 1 in the first grade 9 year, 5 in a fifth year; 0 before any. */
-export function highSchoolYear(rows: readonly StudentYear[], index: number): number {
+function highSchoolYear(rows: readonly StudentYear[], index: number): number {
   const g9 = grade9Year(rows, index + 1);
   return g9 === undefined ? 0 : rows[index].school_year - g9 + 1;
 }

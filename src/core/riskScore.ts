@@ -18,7 +18,7 @@ export interface RiskScore {
   drivers: Driver[];
 }
 
-export const DRIVERS_SHOWN = 3;
+const DRIVERS_SHOWN = 3;
 
 /** A model unpacked into typed arrays once, so scoring a million students allocates little. */
 /** What scoring needs of a model; a fit under validation has no metrics yet. */
@@ -89,7 +89,7 @@ export function logitOf(sm: ScoringModel, indicators: Float64Array, offset = 0, 
 }
 
 /** Below this (log-odds) an indicator is not a reason worth a counselor's time; it would print as +0.00. */
-export const MIN_DRIVER_CONTRIBUTION = 0.01;
+const MIN_DRIVER_CONTRIBUTION = 0.01;
 
 /**
  * The indicators raising this student's risk most. A risk factor at 0 (not homeless, no course

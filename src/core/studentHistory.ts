@@ -6,7 +6,7 @@ export interface StudentHistory {
   rows: StudentYear[];
 }
 
-export function groupHistories(rows: readonly StudentYear[]): StudentHistory[] {
+function groupHistories(rows: readonly StudentYear[]): StudentHistory[] {
   const byStudent = new Map<string, StudentYear[]>();
   for (const row of rows) {
     const list = byStudent.get(row.student_id);

@@ -4,7 +4,7 @@ import { EwisError, type EwisErrorCode } from "../core/index.ts";
 import { routeOf, type ErrorLine, type LogSink } from "./accessLog.ts";
 
 /** Core names no HTTP status; this table does, and the compiler makes it complete. */
-export const statusOf: Record<EwisErrorCode, number> = {
+const statusOf: Record<EwisErrorCode, number> = {
   invalid_file: 400,
   invalid_record: 400,
   missing_column: 400,
@@ -30,7 +30,7 @@ export interface ErrorBody {
 const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
 
 /** Zod's issues as one sentence naming each parameter: "limit: must be 1 to 500; colour: unknown parameter". */
-export function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${k}: unknown parameter`).join("; ");

@@ -16,7 +16,7 @@ const wholeNumber = (name: string, min: number, max: number) =>
 // The contract's own id rules: an id the reader accepts is one the API finds.
 const id = studentYearSchema.shape.student_id;
 const placeId = studentYearSchema.shape.district_id;
-export const termParam = wholeNumber("term", 1, 999999).optional();
+const termParam = wholeNumber("term", 1, 999999).optional();
 const milestone = z.enum(milestoneNames, { error: `must be one of ${milestoneNames.join(", ")}` });
 const grade = z.string().regex(/^(1[0-2]|[1-9])$/, "grade must be 1 to 12").transform(Number);
 

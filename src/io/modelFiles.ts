@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { EwisError, riskModelSchema, type RiskModel } from "../core/index.ts";
 import { replaceDirectory } from "./atomicWrite.ts";
 
-export const modelFileName = (model: Pick<RiskModel, "milestone" | "grade">): string => `${model.milestone}-grade${model.grade}.json`;
+const modelFileName = (model: Pick<RiskModel, "milestone" | "grade">): string => `${model.milestone}-grade${model.grade}.json`;
 const modelFilePattern = /^[a-z_]+-grade\d+\.json$/;
 /** What `ewis evaluate` may add beside the models: a train may replace those too. */
 const evaluationFilePattern = /^(evaluation\.(json|html|rejects\.csv)|model-card-[a-z_]+\.md)$/;
@@ -41,7 +41,7 @@ export async function writeModelDirectory(dir: string, models: readonly RiskMode
  * last. It catches a file corrupted on disk or edited by hand after training; it is not a
  * signature, since anyone who can write the file can recompute it.
  */
-export function modelFileText(model: RiskModel): string {
+function modelFileText(model: RiskModel): string {
   return toJson({ ...model, checksum: checksumOf(toJson(model)) });
 }
 

@@ -53,7 +53,7 @@ export interface HistoryReadResult {
 export const duplicateKeyColumn = "student_id,school_year";
 
 /** Below this a file is read on one thread: starting a worker costs more than it saves. */
-export const PARALLEL_FROM_BYTES = 16 << 20;
+const PARALLEL_FROM_BYTES = 16 << 20;
 const MAX_READERS = 8;
 
 export interface ReadHistoryOptions {

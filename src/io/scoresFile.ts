@@ -22,7 +22,7 @@ export function riskListLine(termLabel: string, s: Listed): string {
   ].join(",");
 }
 
-export function scoreLine(s: StudentScore): string {
+function scoreLine(s: StudentScore): string {
   return [
     csvField(s.student_id),
     s.school_year,

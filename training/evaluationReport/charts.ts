@@ -17,7 +17,7 @@ const config = {
 
 const colours = { model: "#1f5fa8", baseline: "#b35c00", cut: "#2e7d32", flag: "#c62828", bar: "#6b8fb8", diagonal: "#999" };
 
-export async function toSvg(spec: TopLevelSpec): Promise<string> {
+async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile({ ...spec, config } as TopLevelSpec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();

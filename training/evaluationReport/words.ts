@@ -3,7 +3,7 @@ import { contractColumn, milestoneNames, milestones, statusFlags, type Disparity
 /** The words a school board reads in place of our identifiers. */
 export const milestoneWords: Record<string, string> = Object.fromEntries(milestoneNames.map((m) => [m, milestones[m].label]));
 
-export const dimensionWords: Record<string, string> = {
+const dimensionWords: Record<string, string> = {
   ...Object.fromEntries(statusFlags.map((f) => [f, contractColumn(f).label ?? f])),
   race_ethnicity: "Race/ethnicity",
   gender: "Gender",

@@ -9,7 +9,7 @@ import { CHRONIC_ABSENCE_BELOW } from "../indicators.ts";
 import type { StudentYear } from "../studentYear.ts";
 
 /** Scaled scores below this are "Not Meeting" expectations. */
-export const NOT_MEETING_BELOW = 470;
+const NOT_MEETING_BELOW = 470;
 
 export const ABC_DESCRIPTION =
   "ABC flag: attendance this year so far below 90 %, or any in- or out-of-school suspension this year, " +

@@ -79,7 +79,7 @@ const metricOf: Record<DisparityMetric, (m: GroupMetrics) => number> = {
   flaggedShare: (m) => m.highTier.flaggedShare,
 };
 
-export const disparityMetrics = Object.keys(metricOf) as DisparityMetric[];
+const disparityMetrics = Object.keys(metricOf) as DisparityMetric[];
 
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
