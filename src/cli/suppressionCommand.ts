@@ -1,4 +1,4 @@
-import { computeRollups, countFields, rollupKeyString, suppressionLoss, suppressionLossLine, type RollupGroup } from "../core/index.ts";
+import { computeRollups, countFields, rollupKeyString, smallCells, suppressionLoss, suppressionLossLine, type RollupGroup } from "../core/index.ts";
 import { publishedTerm, withStore } from "./browseCommands.ts";
 
 /**
@@ -14,18 +14,13 @@ export function suppressionCommand(options: { db: string; year: number; term: st
     const cells = store.rollups(term.id);
     const groups: RollupGroup[] = [];
     const hidden = new Uint8Array(cells.length * 4);
-    const small = new Uint8Array(cells.length * 4);
     cells.forEach((c, i) => {
       const t = truth.get(rollupKeyString(c));
       if (!t) throw new Error(`rollup group ${rollupKeyString(c)} has no scores behind it`);
-      const counts = countFields.map((f) => t[f] as number) as RollupGroup["counts"];
-      groups.push({ key: c, counts });
-      countFields.forEach((f, k) => {
-        hidden[i * 4 + k] = c[f] === null ? 1 : 0;
-        small[i * 4 + k] = counts[0] < threshold || (counts[k] > 0 && counts[k] < threshold) ? 1 : 0;
-      });
+      groups.push({ key: c, counts: countFields.map((f) => t[f] as number) as RollupGroup["counts"] });
+      countFields.forEach((f, k) => (hidden[i * 4 + k] = c[f] === null ? 1 : 0));
     });
-    return { threshold, groups, hidden, small };
+    return { threshold, groups, hidden, small: smallCells(groups, threshold) };
   });
   for (const loss of suppressionLoss(groups, threshold, hidden, small)) log(suppressionLossLine(loss, threshold));
 }

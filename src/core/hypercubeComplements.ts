@@ -41,7 +41,7 @@ const OFF_PATH = 1e12;
 
 /**
  * Hides hypercube complements for `cells` (every hidden cell on entry, the small ones, when not
- * given), cheapest first by `cost` (a hidden cell costs nothing; a zero beside the cell's own
+ * given; `small` marks the small cells when more than they are hidden), cheapest first by `cost` (a hidden cell costs nothing; a zero beside the cell's own
  * group costs more, since an attacker may pin it), never through a cell of `avoid` (zeros an
  * attacker pins already). Returns `covered`, the cells that lie on a hypercube (no combination
  * of the published sums pins them, whatever else is hidden), `uncovered`, the cells no
@@ -53,17 +53,14 @@ export function hypercubeComplements(
   counts: ArrayLike<number>,
   hidden: Uint8Array,
   cost: Float64Array,
-  options: { cells?: readonly number[]; avoid?: Uint8Array } = {},
+  options: { cells?: readonly number[]; avoid?: Uint8Array; small?: Uint8Array } = {},
 ): { covered: Uint8Array; uncovered: number[]; changes: number[][] } {
   const covered = new Uint8Array(hidden.length);
   const primaries: number[] = options.cells ? [...options.cells] : [];
   if (!options.cells) for (let cell = 0; cell < hidden.length; cell++) if (hidden[cell]) primaries.push(cell);
-  // A group hidden whole (too few students) moves its numbers together.
-  const whole = new Uint8Array(hidden.length / FIELDS_PER_GROUP);
-  for (let g = 0; g < whole.length; g++) {
-    const at = g * FIELDS_PER_GROUP;
-    whole[g] = hidden[at] & hidden[at + 1] & hidden[at + 2] & hidden[at + 3];
-  }
+  // A group under the threshold (its size small, so all its numbers) moves its numbers together.
+  const small = options.small ?? Uint8Array.from(hidden);
+  const whole = (group: number) => small[group * FIELDS_PER_GROUP] === 1;
   const levelOf = (cell: number) => table.placeLevel[table.groupPlace[Math.floor(cell / FIELDS_PER_GROUP)]];
   const partOf = (cell: number) => (table.groupCategory[Math.floor(cell / FIELDS_PER_GROUP)] === table.categoryRoot ? 0 : 1);
   // From the state down: a total's complements are settled before the cells under it. At each
@@ -76,7 +73,7 @@ export function hypercubeComplements(
   const changes: number[][] = [];
   for (const cell of primaries) {
     if (covered[cell]) continue;
-    const cube = cheapestCube(search, cell, whole[Math.floor(cell / FIELDS_PER_GROUP)] === 1);
+    const cube = cheapestCube(search, cell, whole(Math.floor(cell / FIELDS_PER_GROUP)));
     if (!cube) {
       uncovered.push(cell);
       continue;
@@ -110,18 +107,15 @@ interface Search {
 
 /** How well a change protects, strongest first: no zeros that would have to move against each other; or only that the sums alone cannot pin it. */
 const strengths = ["movable", "linear"] as const;
-type Strength = (typeof strengths)[number];
 
 /** The cheapest change protecting `cell`, as the corner sets of the one or more changes it is. */
-function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: number, wholeGroup: boolean): number[][] | undefined {
+function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: number, whole: boolean): number[][] | undefined {
   const group = Math.floor(cell / FIELDS_PER_GROUP);
   const field = cell % FIELDS_PER_GROUP;
   const block = table.groupBlock[group];
   const place = table.groupPlace[group];
   const category = table.groupCategory[group];
   const at = group * FIELDS_PER_GROUP;
-  // A group hidden whole moves all four of its numbers together (but for zeros already pinned).
-  const whole = wholeGroup;
 
   /** What hiding the corners at one place costs; Infinity where a corner has no students, or is a zero known to be pinned. */
   const lineCost = (p: number, categories: readonly number[], fields: readonly number[]): number => {
@@ -235,7 +229,7 @@ function cheapestCube({ table, counts, hidden, cost, avoid }: Search, cell: numb
   };
 
   let best: { cost: number; lines: Line[]; fields: Axis } | undefined;
-  for (const strength of strengths as readonly Strength[]) {
+  for (const strength of strengths) {
     for (const wide of [false, true]) {
       // Cheapest at the cell's own place first: the other places then rarely beat the best so far.
       const candidates: { own: number; categories: Axis; fields: Axis }[] = [];

@@ -13,7 +13,7 @@ export type { SuppressionLoss };
  * numbers that are shown, through any of the sums that tie them (tiers add up to their group,
  * subgroup values and grades to everyone, schools to their district, districts to the state).
  *
- * 1. The small cells (`small`, the reason a page gives).
+ * 1. The small cells (`smallCells`, the reason a page gives).
  * 2. Hypercube complements (`hypercubeComplements.ts`): for each small cell, from the state
  *    down, the corner set that hides the fewest students, a school beside it before its
  *    district, a sibling subgroup before everyone, a tier count before the group's size.
@@ -26,13 +26,7 @@ export type { SuppressionLoss };
 export function suppressRollups(groups: readonly RollupGroup[], threshold: number): { hidden: Uint8Array; small: Uint8Array; loss: SuppressionLoss[] } {
   const counts = new Int32Array(groups.length * FIELDS_PER_GROUP);
   groups.forEach((g, i) => counts.set(g.counts, i * FIELDS_PER_GROUP));
-  const small = new Uint8Array(counts.length);
-  groups.forEach((g, i) => {
-    for (let f = 0; f < FIELDS_PER_GROUP; f++) {
-      const n = counts[i * FIELDS_PER_GROUP + f];
-      if (g.counts[0] < threshold || (n > 0 && n < threshold)) small[i * FIELDS_PER_GROUP + f] = 1;
-    }
-  });
+  const small = smallCells(groups, threshold);
   const chosen = Uint8Array.from(small);
   const cost = complementCost(groups, counts, threshold);
   const relations = relationsOf(groups);
@@ -48,11 +42,23 @@ export function suppressRollups(groups: readonly RollupGroup[], threshold: numbe
     relationsOf: byCell,
     // A small count pinned through zeros an attacker knows gets a hypercube around them.
     reprotect: (cells, pinned, hidden) => {
-      const cube = hypercubeComplements(table, counts, Uint8Array.from(hidden), cost, { cells, avoid: pinned });
+      const cube = hypercubeComplements(table, counts, Uint8Array.from(hidden), cost, { cells, avoid: pinned, small });
       return { corners: cube.changes.flat(), failed: cube.uncovered };
     },
   });
   return { hidden, small, loss: suppressionLoss(groups, threshold, hidden, small) };
+}
+
+/** The cells hidden for being small: a count of 1 to `threshold` − 1, and every number of a group under `threshold`. */
+export function smallCells(groups: readonly RollupGroup[], threshold: number): Uint8Array {
+  const small = new Uint8Array(groups.length * FIELDS_PER_GROUP);
+  groups.forEach((g, i) => {
+    for (let f = 0; f < FIELDS_PER_GROUP; f++) {
+      const n = g.counts[f];
+      if (g.counts[0] < threshold || (n > 0 && n < threshold)) small[i * FIELDS_PER_GROUP + f] = 1;
+    }
+  });
+  return small;
 }
 
 const LEVEL = { state: 0, district: 1, school: 2 } as const;

@@ -100,7 +100,6 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
     const picks: number[] = [];
     const seenCell = new Set([start]);
     const seenRelation = new Set<number>();
-    const price = (c: number) => (cost ? cost[c] : counts[c]);
     let frontier = [start];
     while (frontier.length > 0) {
       const next: number[] = [];
@@ -121,7 +120,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
           }
         }
       }
-      found.sort((a, b) => price(a) - price(b) || a - b);
+      found.sort((a, b) => price(a, counts, cost) - price(b, counts, cost) || a - b);
       for (const pick of found) {
         picks.push(pick);
         if (picks.length >= want) return picks;
@@ -191,14 +190,17 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   throw new EwisError("insufficient_data", `suppression did not settle after ${MAX_AUDIT_ROUNDS} audit rounds; nothing was published`);
 }
 
+/** What hiding a cell loses: its cost where given, else its count. */
+const price = (c: number, counts: ArrayLike<number>, cost?: ArrayLike<number>) => (cost ? cost[c] : counts[c]);
+
 /** The cell to hide beside a hidden one in a relation (`positive`: only a count above 0). */
 function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>, positive = false): number {
   let best = -1;
   if (cost || positive) {
-    const price = (c: number) => (cost ? cost[c] : counts[c]);
     for (const c of [total, ...parts]) {
       if (hidden[c] || (positive && counts[c] <= 0)) continue;
-      if (best < 0 || price(c) < price(best) || (price(c) === price(best) && c < best)) best = c;
+      const k = price(c, counts, cost);
+      if (best < 0 || k < price(best, counts, cost) || (k === price(best, counts, cost) && c < best)) best = c;
     }
     return best;
   }

@@ -1,4 +1,4 @@
-import type { AccessScope, PublishedScore, RiskTier, RollupCell, TierChange, TokenCheck, TokenGrant } from "../core/index.ts";
+import type { AccessScope, PublishedScore, RiskTier, RollupCell, StoredToken, TierChange, TokenCheck, TokenGrant } from "../core/index.ts";
 
 /**
  * Where published terms, tokens and the audit trail live. Narrow on purpose: a server database
@@ -64,16 +64,8 @@ export interface AuditEntry {
 }
 
 /** A token as its issuer sees it: who, what, when; never the token or its hash. */
-export interface TokenRecord {
-  id: number;
-  name: string;
-  role: string;
-  districts: string[];
-  schools: string[];
-  student_grant: boolean;
+export interface TokenRecord extends StoredToken {
   created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
 }
 
 export type { TokenCheck };

@@ -2,7 +2,6 @@ import type { AdditiveRelation, RollupCell } from "../../src/core/index.ts";
 import { exactlyDeterminedCells as determinedCells } from "./exactAudit.ts";
 
 const fields = ["n", "low", "moderate", "high"] as const;
-type Field = (typeof fields)[number];
 
 /**
  * An attacker's view of published rollups: every additive tie a reader can build from the keys
@@ -11,31 +10,11 @@ type Field = (typeof fields)[number];
  * number is hidden, i.e. each hidden count recoverable by one subtraction; none is allowed.
  */
 export function recoverableCells(cells: readonly RollupCell[]): string[] {
-  const id = (c: Pick<RollupCell, "scope" | "district_id" | "school_id" | "milestone" | "grade" | "dimension" | "value">) =>
-    [c.scope, c.district_id, c.school_id, c.milestone, c.grade, c.dimension, c.value].join("|");
-  const byId = new Map(cells.map((c) => [id(c), c]));
-  const ties = new Map<string, { total: RollupCell; parts: RollupCell[] }>();
-  const tie = (kind: string, part: RollupCell, totalKey: RollupCell) => {
-    const total = byId.get(id(totalKey));
-    if (!total) throw new Error(`no total for ${id(part)} along ${kind}`);
-    const key = `${id(total)}#${kind}`;
-    const entry = ties.get(key) ?? { total, parts: [] };
-    entry.parts.push(part);
-    ties.set(key, entry);
-  };
-  for (const c of cells) {
-    if (c.dimension !== "all") tie(c.dimension, c, { ...c, dimension: "all", value: "all" });
-    if (c.grade !== "all") tie("grade", c, { ...c, grade: "all" });
-    if (c.scope === "school") tie("school", c, { ...c, scope: "district", school_id: "" });
-    if (c.scope === "district") tie("district", c, { ...c, scope: "state", district_id: "" });
-  }
+  const { hidden, relations, label } = attackerSystem(cells);
   const found: string[] = [];
-  const check = (label: string, values: (number | null)[]) => {
-    if (values.filter((v) => v === null).length === 1) found.push(label);
-  };
-  for (const c of cells) check(`${id(c)}: n = low + moderate + high`, fields.map((f) => c[f]));
-  for (const [key, { total, parts }] of ties) {
-    for (const f of fields as readonly Field[]) check(`${key} ${f}`, [total[f], ...parts.map((p) => p[f])]);
+  for (const { total, parts } of relations) {
+    const open = [total, ...parts].filter((c) => hidden[c]);
+    if (open.length === 1) found.push(label(open[0]));
   }
   return found;
 }
