@@ -1,13 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EwisError } from "../../../src/core/errors.ts";
-import {
-  fitLogistic,
-  WARM_START_ROWS,
-  penalizedGradient,
-  penalizedLogLikelihood,
-  type LogisticProblem,
-} from "../../../src/core/fit/logisticFit.ts";
+import { fitLogistic } from "../../../src/core/fit/logisticFit.ts";
+import type { LogisticProblem } from "../../../src/core/fit/logisticProblem.ts";
+import { penalizedGradient, penalizedLogLikelihood } from "../../../src/core/fit/penalizedLikelihood.ts";
+import { WARM_START_ROWS } from "../../../src/core/fit/warmStart.ts";
 import { log1pExp, logLossFromLogit, sigmoid } from "../../../src/core/fit/sigmoid.ts";
 import { applyScaling, standardize } from "../../../src/core/fit/standardize.ts";
 import { auc, brierScore, logLoss } from "../../../src/core/metrics.ts";

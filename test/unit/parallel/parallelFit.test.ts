@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allRows, fitLogistic, WARM_START_ROWS } from "../../../src/core/fit/logisticFit.ts";
+import { fitLogistic } from "../../../src/core/fit/logisticFit.ts";
+import { allRows } from "../../../src/core/fit/rowPass.ts";
+import { WARM_START_ROWS } from "../../../src/core/fit/warmStart.ts";
 import { RowPool } from "../../../src/parallel/rowPool.ts";
 
 /** A random design on shared memory (so the pool's workers can read it), with a logistic truth. */
