@@ -1,5 +1,6 @@
 import { DAYS_IN_YEAR, exitStatuses, genderCodes, ID_MAX_LENGTH, raceEthnicityCodes, SCALED_SCORE, SCHOOL_YEAR } from "./contractColumns.ts";
-import { countColumns, emptyRowCodes, flagColumns, type HistoryChunkBuilder } from "./historyTable.ts";
+import { countColumns, flagColumns } from "./historyChunk.ts";
+import { emptyRowCodes, type HistoryChunkBuilder } from "./historyChunkBuilder.ts";
 import { studentYearColumns, studentYearSchema } from "./studentYear.ts";
 
 /**
