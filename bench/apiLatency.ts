@@ -1,9 +1,10 @@
 import { Worker } from "node:worker_threads";
 import autocannon from "autocannon";
-import { issueToken } from "../src/cli/serviceCommands.ts";
+import { issueToken } from "../src/app/tokens.ts";
+import { tokenMint } from "../src/http/auth.ts";
 import { createApp } from "../src/http/createApp.ts";
 import { listen } from "../src/http/server.ts";
-import { SqliteScoreStore } from "../src/store/sqliteScoreStore.ts";
+import { openStores } from "../src/store/openStores.ts";
 
 /** The size of school issue 6 sets the list target for, and the API's largest page (`limit`). */
 const TARGET_STUDENTS = 500;
@@ -33,23 +34,22 @@ export interface LatencyOptions {
  * 1/rate s, latency counted from when it was due (no coordinated omission).
  */
 export async function benchApiLatency(db: string, { seconds = 10, rate = 200, connections = 8 }: LatencyOptions = {}) {
-  const store = new SqliteScoreStore(db);
-  const term = store.latestTerm();
-  if (!term) throw new Error(`${db} has no published term to serve`);
-  const schools = store
-    .places(term.id, { all: true })
-    .filter((p) => p.school_id !== "")
-    .map((p) => {
-      const rows = store.riskList(term.id, { school_id: p.school_id });
-      return { ...p, students: new Set(rows.map((r) => r.student_id)).size, rows: rows.length, topStudent: rows[0]?.student_id };
-    });
+  const stores = await openStores(db, { mustExist: true });
+  const store = stores.terms;
+  const term = await store.latestTerm();
+  if (!term) throw new Error(`${stores.location} has no published term to serve`);
+  const schools = [];
+  for (const p of (await store.places(term.id, { all: true })).filter((p) => p.school_id !== "")) {
+    const rows = await store.riskList(term.id, { school_id: p.school_id });
+    schools.push({ ...p, students: new Set(rows.map((r) => r.student_id)).size, rows: rows.length, topStudent: rows[0]?.student_id });
+  }
   if (schools.length === 0) throw new Error(`${db} has no school to serve`);
   // Closest to the target size; when no school reaches it, that is the biggest.
   const school = schools.reduce((best, s) => (Math.abs(s.students - TARGET_STUDENTS) < Math.abs(best.students - TARGET_STUDENTS) ? s : best));
   if (!school.topStudent) throw new Error(`school ${school.school_id} has no students`);
-  const counselor = issueToken(store, { name: "bench counselor", role: "counselor", schools: [school.school_id], districts: [], studentGrant: false });
-  const districtAdmin = issueToken(store, { name: "bench district admin", role: "district_admin", schools: [], districts: [school.district_id], studentGrant: false });
-  const server = await listen(createApp({ store, rateLimitPerMinute: 10_000_000 }), 0);
+  const counselor = await issueToken(stores.tokens, tokenMint, { name: "bench counselor", role: "counselor", schools: [school.school_id], districts: [], studentGrant: false });
+  const districtAdmin = await issueToken(stores.tokens, tokenMint, { name: "bench district admin", role: "district_admin", schools: [], districts: [school.district_id], studentGrant: false });
+  const server = await listen(createApp({ stores, rateLimitPerMinute: 10_000_000 }), 0);
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1`;
 
@@ -108,7 +108,7 @@ export async function benchApiLatency(db: string, { seconds = 10, rate = 200, co
     };
   } finally {
     await new Promise((resolve) => server.close(resolve));
-    store.close();
+    await stores.close();
   }
 }
 

@@ -2,28 +2,25 @@ import { EwisError, gradeLabel, type RollupCell } from "../core/index.ts";
 import { writeLinesAtomic } from "../io/atomicWrite.ts";
 import { csvField } from "../io/csvCell.ts";
 import { riskListColumns, riskListLine } from "../io/scoresFile.ts";
-import type { RiskListFilter, RollupFilter, ScoreStore, TermRecord } from "../store/scoreStore.ts";
-import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
+import { withStores } from "../store/openStores.ts";
+import type { Stores } from "../store/stores.ts";
+import type { RiskListFilter, RollupFilter, TermReads, TermRecord } from "../store/termStore.ts";
 
-export function withStore<T>(db: string, use: (store: ScoreStore) => T): T {
-  const store = new SqliteScoreStore(db, { mustExist: true });
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
+/** Reads from the store at `db` on one snapshot; a store that is not there is an error, not a new empty one. */
+export function readingStore<T>(db: string, read: (reads: TermReads, stores: Stores) => Promise<T>): Promise<T> {
+  return withStores(db, { mustExist: true }, (stores) => stores.terms.reading((reads) => read(reads, stores)));
 }
 
-export function publishedTerm(store: ScoreStore, year: number, label: string, db: string): TermRecord {
-  const term = store.findTerm(year, label);
-  if (!term) throw new EwisError("invalid_argument", `no published term ${year} ${label}; \`ewis terms --db ${db}\` lists them`, { file: db });
+export async function publishedTerm(reads: TermReads, year: number, label: string, stores: Stores): Promise<TermRecord> {
+  const term = await reads.findTerm(year, label);
+  if (!term) throw new EwisError("invalid_argument", `no published term ${year} ${label}; \`ewis terms --db ${stores.location}\` lists them`, { file: stores.location });
   return term;
 }
 
-export function termsCommand(options: { db: string }, log: (line: string) => void): void {
-  const terms = withStore(options.db, (store) => store.listTerms());
+export async function termsCommand(options: { db: string }, log: (line: string) => void): Promise<void> {
+  const { terms, location } = await readingStore(options.db, async (reads, stores) => ({ terms: await reads.listTerms(), location: stores.location }));
   if (terms.length === 0) {
-    log(`no published terms in ${options.db}`);
+    log(`no published terms in ${location}`);
     return;
   }
   log("year  term      status     scored/enrolled  scores   rows read/rejected  finished");
@@ -46,9 +43,9 @@ export interface ExportOptions extends RiskListFilter {
 /** A counselor's risk list: highest risk first. */
 export async function exportCommand(options: ExportOptions, log: (line: string) => void): Promise<void> {
   const { db, year, term: label, out, ...filter } = options;
-  const { term, scores } = withStore(db, (store) => {
-    const term = publishedTerm(store, year, label, db);
-    return { term, scores: store.riskList(term.id, filter) };
+  const { term, scores } = await readingStore(db, async (reads, stores) => {
+    const term = await publishedTerm(reads, year, label, stores);
+    return { term, scores: await reads.riskList(term.id, filter) };
   });
   const lines = [riskListColumns.join(",")];
   for (const s of scores) lines.push(riskListLine(term.label, s));
@@ -86,9 +83,9 @@ function rollupLine(c: RollupCell): string {
 
 export async function rollupsCommand(options: RollupsOptions, log: (line: string) => void): Promise<void> {
   const { db, year, term: label, out, ...filter } = options;
-  const { term, cells } = withStore(db, (store) => {
-    const term = publishedTerm(store, year, label, db);
-    return { term, cells: store.rollups(term.id, filter) };
+  const { term, cells } = await readingStore(db, async (reads, stores) => {
+    const term = await publishedTerm(reads, year, label, stores);
+    return { term, cells: await reads.rollups(term.id, filter) };
   });
   await writeLinesAtomic(out, [rollupCsvColumns.join(","), ...cells.map(rollupLine)]);
   log(`${cells.length} rollup cells of term ${term.school_year} ${term.label} written to ${out}`);

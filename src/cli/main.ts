@@ -109,28 +109,28 @@ function buildProgram(log: (line: string) => void): Command {
     .requiredOption("--year <y>", "school year of the term (spring year)", integer("--year", 1990))
     .requiredOption("--term <label>", "term label, e.g. fall, winter, spring")
     .requiredOption("--models <dir>", "model directory written by `ewis train`")
-    .requiredOption("--db <file>", "SQLite store (created if missing)")
+    .addOption(dbOption("SQLite file (created if missing) or postgres:// URL"))
     .addOption(new Option("--min-cell <n>", "smallest group a rollup shows a number for").default(DEFAULT_CELL_SIZE).argParser(integer("--min-cell", 1)))
-    .option("--rejects <file>", "where rejected rows go (default <db>.<year>-<term>.rejects.csv)")
+    .option("--rejects <file>", "where rejected rows go (default <db>.<year>-<term>.rejects.csv; beside the history for a postgres:// store)")
     .action((options) => runTermCommand(options, log, createProgress(process.stderr, log)));
 
   program
     .command("terms")
     .description("list the published terms in a store")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .action((options) => termsCommand(options, log));
 
   program
     .command("suppression")
     .description("what a published term's rollup suppression hides, per scope (as the term run prints it)")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .requiredOption("--year <y>", "school year of the term", integer("--year", 1990))
     .requiredOption("--term <label>", "term label")
     .action((o) => suppressionCommand({ db: o.db, year: o.year, term: o.term }, log));
 
   const termOptions = (command: Command) =>
     command
-      .requiredOption("--db <file>", "SQLite store")
+      .addOption(dbOption())
       .requiredOption("--year <y>", "school year of the term", integer("--year", 1990))
       .requiredOption("--term <label>", "term label")
       .requiredOption("--out <file>", "CSV file to write")
@@ -165,7 +165,7 @@ function buildProgram(log: (line: string) => void): Command {
   program
     .command("serve")
     .description("serve the API and the pages over a store")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .addOption(new Option("--port <n>", "port (0 picks a free one)").default(8080).argParser(integer("--port", 0)))
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--demo-tokens", "create and print one token per role (for the demo)")
@@ -175,7 +175,7 @@ function buildProgram(log: (line: string) => void): Command {
   token
     .command("create")
     .description("create a token for one person and print it (only its hash is stored)")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .requiredOption("--role <role>", roles.join(", "))
     .requiredOption("--name <name>", "who holds it")
     .option("--scope <place>", "school:ID or district:ID in scope (repeatable)", collect, [])
@@ -189,24 +189,29 @@ function buildProgram(log: (line: string) => void): Command {
   token
     .command("list")
     .description("list every token: id, holder, role, scope, created, expires, revoked, state (never the token)")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .action((options) => tokenListCommand(options, log));
   token
     .command("revoke")
     .description("revoke a token by its id (from `ewis token list`): the API refuses it from then on")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .requiredOption("--id <n>", "the token's id", integer("--id", 1))
     .action((options) => tokenRevokeCommand(options, log));
 
   program
     .command("audit")
     .description("print the audit trail of student-level reads, newest first")
-    .requiredOption("--db <file>", "SQLite store")
+    .addOption(dbOption())
     .addOption(new Option("--limit <n>", "how many records").default(100).argParser(integer("--limit", 1)))
     .option("--start-new-trail", "the audit file was lost and cannot be restored: begin a new, empty one")
     .action((options) => auditCommand(options, log));
 
   return program;
+}
+
+/** `--db`: a SQLite file or a PostgreSQL URL, or `EWIS_DATABASE_URL` when it is not given. */
+function dbOption(description = "SQLite file or postgres:// URL"): Option {
+  return new Option("--db <file-or-url>", description).env("EWIS_DATABASE_URL").makeOptionMandatory();
 }
 
 /** Runs one command and returns the process exit code, so tests can call it in-process. */

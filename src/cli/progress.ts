@@ -1,12 +1,7 @@
 import { SingleBar, Presets } from "cli-progress";
+import type { Progress } from "../app/progress.ts";
 
-/** Stages of a long run with a count each: a bar on a terminal, a few plain lines otherwise. */
-export interface Progress {
-  stage(name: string, total: number, unit: string): void;
-  update(value: number): void;
-  end(): void;
-}
-
+/** A run's stages as a bar on a terminal, a few plain lines otherwise. */
 export function createProgress(stream: NodeJS.WriteStream, log: (line: string) => void): Progress {
   return stream.isTTY ? new BarProgress(stream) : new LineProgress(log);
 }

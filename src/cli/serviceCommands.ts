@@ -1,31 +1,22 @@
-import { checkGrant, DEFAULT_TOKEN_DAYS, EwisError, roles, tokenExpiry, tokenState, type Role, type TokenGrant } from "../core/index.ts";
+import { issueToken, revokeToken } from "../app/tokens.ts";
+import { EwisError, roles, tokenState, type Role, type TokenGrant } from "../core/index.ts";
 import { csvField } from "../io/csvCell.ts";
 import { jsonLines } from "../http/accessLog.ts";
-import { hashToken, newToken } from "../http/auth.ts";
+import { tokenMint } from "../http/auth.ts";
 import { createApp } from "../http/createApp.ts";
 import { listen } from "../http/server.ts";
-import type { ScoreStore, TokenRecord } from "../store/scoreStore.ts";
-import { SqliteScoreStore } from "../store/sqliteScoreStore.ts";
+import { openStores, withStores } from "../store/openStores.ts";
+import type { Stores } from "../store/stores.ts";
+import type { TokenRecord } from "../store/tokenStore.ts";
 
 /** Demo tokens are printed on every `serve --demo-tokens` and left in the store: they lapse within the week. */
 const DEMO_TOKEN_DAYS = 7;
+const existing = { mustExist: true };
 
-/**
- * Creates a token and returns it: the only time it exists outside its holder's hands. It
- * expires `expiresInDays` after `now` (default `DEFAULT_TOKEN_DAYS`).
- */
-export function issueToken(store: ScoreStore, grant: TokenGrant, options: { now?: Date; expiresInDays?: number } = {}): string {
-  const now = options.now ?? new Date();
-  const expiresAt = tokenExpiry(now, options.expiresInDays ?? DEFAULT_TOKEN_DAYS);
-  const token = newToken();
-  store.createToken(checkGrant(grant), hashToken(token), now.toISOString(), expiresAt);
-  return token;
-}
-
-export function tokenCreateCommand(
+export async function tokenCreateCommand(
   options: { db: string; role: string; name: string; scope: string[]; school: string[]; district: string[]; grantStudents?: boolean; expiresInDays?: number },
   log: (line: string) => void,
-): void {
+): Promise<void> {
   const schools = [...options.school];
   const districts = [...options.district];
   for (const scope of options.scope) {
@@ -34,77 +25,48 @@ export function tokenCreateCommand(
     else if (kind === "district" && id) districts.push(id);
     else throw new EwisError("invalid_argument", `--scope must be school:ID or district:ID, got "${scope}"`);
   }
-  const store = new SqliteScoreStore(options.db, { mustExist: true });
-  try {
-    const token = issueToken(
-      store,
-      {
-        name: options.name,
-        role: options.role as Role,
-        schools,
-        districts,
-        studentGrant: options.grantStudents === true,
-      },
-      { expiresInDays: options.expiresInDays },
-    );
-    log(token);
-  } finally {
-    store.close();
-  }
+  const grant = { name: options.name, role: options.role as Role, schools, districts, studentGrant: options.grantStudents === true };
+  log(await withStores(options.db, existing, ({ tokens }) => issueToken(tokens, tokenMint, grant, { expiresInDays: options.expiresInDays })));
 }
 
 const scopeText = (t: TokenRecord): string =>
   [...t.districts.map((d) => `district:${d}`), ...t.schools.map((s) => `school:${s}`), ...(t.role === "state_admin" ? ["state"] : []), ...(t.student_grant ? ["students"] : [])].join(" ");
 
 /** Every token, oldest first, with its state now: never the token, never its hash. */
-export function tokenListCommand(options: { db: string }, log: (line: string) => void, now: Date = new Date()): void {
-  const store = new SqliteScoreStore(options.db, { mustExist: true });
-  try {
-    log("id,name,role,scope,created,expires,revoked,state");
-    for (const t of store.listTokens()) {
-      log([String(t.id), csvField(t.name), t.role, csvField(scopeText(t)), t.created_at, t.expires_at ?? "never", t.revoked_at ?? "", tokenState(t, now).state].join(","));
-    }
-  } finally {
-    store.close();
+export async function tokenListCommand(options: { db: string }, log: (line: string) => void, now: Date = new Date()): Promise<void> {
+  const tokens = await withStores(options.db, existing, (stores) => stores.tokens.listTokens());
+  log("id,name,role,scope,created,expires,revoked,state");
+  for (const t of tokens) {
+    log([String(t.id), csvField(t.name), t.role, csvField(scopeText(t)), t.created_at, t.expires_at ?? "never", t.revoked_at ?? "", tokenState(t, now).state].join(","));
   }
 }
 
 /** Revokes one token by its id (from `ewis token list`); from then on it answers 401. */
-export function tokenRevokeCommand(options: { db: string; id: number }, log: (line: string) => void, now: Date = new Date()): void {
-  const store = new SqliteScoreStore(options.db, { mustExist: true });
-  try {
-    const at = now.toISOString();
-    const revoked = store.revokeToken(options.id, at);
-    if (!revoked) throw new EwisError("not_found", `no token ${options.id}; \`ewis token list\` shows them`);
-    const { token } = revoked;
-    if (!revoked.revokedNow) log(`token ${token.id} (${token.name}, ${token.role}) was already revoked on ${token.revoked_at}`);
-    else log(`token ${token.id} (${token.name}, ${token.role}) revoked; the API refuses it from now on`);
-  } finally {
-    store.close();
-  }
+export async function tokenRevokeCommand(options: { db: string; id: number }, log: (line: string) => void, now: Date = new Date()): Promise<void> {
+  const revoked = await withStores(options.db, existing, ({ tokens }) => revokeToken(tokens, options.id, now));
+  const { token } = revoked;
+  if (!revoked.revokedNow) log(`token ${token.id} (${token.name}, ${token.role}) was already revoked on ${token.revoked_at}`);
+  else log(`token ${token.id} (${token.name}, ${token.role}) revoked; the API refuses it from now on`);
 }
 
-export function auditCommand(options: { db: string; limit: number; startNewTrail?: boolean }, log: (line: string) => void): void {
-  const store = new SqliteScoreStore(options.db, { mustExist: true });
-  try {
+export async function auditCommand(options: { db: string; limit: number; startNewTrail?: boolean }, log: (line: string) => void): Promise<void> {
+  await withStores(options.db, existing, async (stores) => {
     if (options.startNewTrail) {
-      store.startNewAuditTrail();
+      await stores.startNewAuditTrail();
       log("a new, empty audit trail will be begun: the lost one's records are not in it");
     }
     log("at,token,role,route,term,students");
-    for (const a of store.auditTrail(options.limit)) {
+    for (const a of await stores.audit.trail(options.limit)) {
       log([a.at, a.token_name, a.role, a.route, a.term_id ?? "", `${a.students.length}:${a.students.slice(0, 5).join(" ")}${a.students.length > 5 ? " …" : ""}`].join(","));
     }
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /** One demo token per role, scoped to the first district and school of the latest term. */
-function demoTokens(store: ScoreStore, log: (line: string) => void): void {
-  const term = store.latestTerm();
+async function demoTokens(stores: Stores, log: (line: string) => void): Promise<void> {
+  const term = await stores.terms.latestTerm();
   if (!term) return;
-  const place = store.places(term.id, { all: true }).find((p) => p.school_id !== "");
+  const place = (await stores.terms.places(term.id, { all: true })).find((p) => p.school_id !== "");
   if (!place) return;
   const grants: Record<Role, Omit<TokenGrant, "role">> = {
     counselor: { name: "demo counselor", schools: [place.school_id], districts: [], studentGrant: false },
@@ -113,21 +75,21 @@ function demoTokens(store: ScoreStore, log: (line: string) => void): void {
     state_admin: { name: "demo state admin", schools: [], districts: [], studentGrant: false },
   };
   log("demo tokens (sign in with one on the page):");
-  for (const role of roles) log(`  ${role.padEnd(15)} ${issueToken(store, { role, ...grants[role] }, { expiresInDays: DEMO_TOKEN_DAYS })}`);
+  for (const role of roles) log(`  ${role.padEnd(15)} ${await issueToken(stores.tokens, tokenMint, { role, ...grants[role] }, { expiresInDays: DEMO_TOKEN_DAYS })}`);
 }
 
 export async function serveCommand(options: { db: string; port: number; host: string; demoTokens?: boolean }, log: (line: string) => void): Promise<void> {
-  const store = new SqliteScoreStore(options.db, { mustExist: true });
-  if (options.demoTokens) demoTokens(store, log);
+  const stores = await openStores(options.db, existing);
+  if (options.demoTokens) await demoTokens(stores, log);
   // One JSON line per request on stdout (route pattern, status, time, token id; no data).
-  const server = await listen(createApp({ store, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
+  const server = await listen(createApp({ stores, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
-  log(`ewis serving ${options.db} on http://${options.host}:${port}/ (API under /api/v1, Ctrl-C to stop)`);
+  log(`ewis serving ${stores.location} on http://${options.host}:${port}/ (API under /api/v1, Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  store.close();
+  await stores.close();
 }

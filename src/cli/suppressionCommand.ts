@@ -1,17 +1,17 @@
 import { computeRollups, countFields, rollupKeyString, smallCells, suppressionLoss, suppressionLossLine, type RollupGroup } from "../core/index.ts";
-import { publishedTerm, withStore } from "./browseCommands.ts";
+import { publishedTerm, readingStore } from "./browseCommands.ts";
 
 /**
  * What a published term's rollup suppression hides, per scope: the lines the term run prints,
  * measured again from the store (the term's own scores give the true counts), so a term
  * published by any version of ewis can be compared with another.
  */
-export function suppressionCommand(options: { db: string; year: number; term: string }, log: (line: string) => void): void {
-  const { threshold, groups, hidden, small } = withStore(options.db, (store) => {
-    const term = publishedTerm(store, options.year, options.term, options.db);
+export async function suppressionCommand(options: { db: string; year: number; term: string }, log: (line: string) => void): Promise<void> {
+  const { threshold, groups, hidden, small } = await readingStore(options.db, async (reads, stores) => {
+    const term = await publishedTerm(reads, options.year, options.term, stores);
     const threshold = term.suppression_threshold;
-    const truth = new Map(computeRollups(store.riskList(term.id), 1).map((c) => [rollupKeyString(c), c]));
-    const cells = store.rollups(term.id);
+    const truth = new Map(computeRollups(await reads.riskList(term.id), 1).map((c) => [rollupKeyString(c), c]));
+    const cells = await reads.rollups(term.id);
     const groups: RollupGroup[] = [];
     const hidden = new Uint8Array(cells.length * 4);
     cells.forEach((c, i) => {

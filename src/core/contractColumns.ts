@@ -1,7 +1,7 @@
 /**
  * The columns of the student-year record (`docs/data-contract.md`), each once: its type, bounds,
  * blank default and whether it is required. The zod schema (`studentYear.ts`), the fast row path
- * (`studentYearCells.ts`), the typed history columns (`historyTable.ts`), the API's id parameters
+ * (`studentYearCells.ts`), the typed history columns (`historyChunk.ts`), the API's id parameters
  * and the contract's own table are built from it or tested against it, so a bound lives here only.
  */
 

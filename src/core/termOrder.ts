@@ -34,3 +34,9 @@ export function termNeighbours<T extends TermPlace>(terms: readonly T[], place: 
   }
   return { previous, next };
 }
+
+/** A term keeps its place in publication order when re-run; a new one goes after every term there is. */
+export function termSeq(terms: readonly TermPlace[], schoolYear: number, label: string): number {
+  const same = terms.find((t) => t.school_year === schoolYear && t.label === label);
+  return same ? same.seq : Math.max(0, ...terms.map((t) => t.seq)) + 1;
+}

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { RequestHandler, Response } from "express";
 import { EwisError, parseStoredTime, type Principal } from "../core/index.ts";
-import type { ScoreStore, TokenCheck } from "../store/scoreStore.ts";
+import { signIn } from "../app/tokens.ts";
+import type { TokenCheck } from "../core/index.ts";
+import type { TokenStore } from "../store/tokenStore.ts";
 
 /** Tokens are stored only as their SHA-256: a copy of the database holds no usable token. */
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
@@ -32,8 +34,8 @@ function refusal(check: Exclude<TokenCheck, { ok: true }>): string {
  * than one picked: Node keeps the first, a proxy in front may keep the last. `now` is the
  * clock expiries are judged by (tests move it).
  */
-export function bearerAuth(store: ScoreStore, now: () => Date = () => new Date()): RequestHandler {
-  return (req, res, next) => {
+export function bearerAuth(tokens: TokenStore, now: () => Date = () => new Date()): RequestHandler {
+  return async (req, res, next) => {
     let headers = 0;
     for (let k = 0; k < req.rawHeaders.length; k += 2) if (req.rawHeaders[k].toLowerCase() === "authorization") headers++;
     if (headers > 1) throw new EwisError("unauthorized", "send one Authorization header, not several");
@@ -42,11 +44,13 @@ export function bearerAuth(store: ScoreStore, now: () => Date = () => new Date()
     // character class is the same either way.
     const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/i.exec(header);
     if (!match) throw new EwisError("unauthorized", "send an API token as `Authorization: Bearer <token>`");
-    const check = store.principalFor(hashToken(match[1]), now());
+    const check = await signIn(tokens, tokenMint, match[1], now());
     if (!check.ok) throw new EwisError("unauthorized", refusal(check));
     res.locals.principal = check.principal;
     next();
   };
 }
+
+export const tokenMint = { newToken, hashToken };
 
 export const principalOf = (res: Response): Principal => res.locals.principal as Principal;

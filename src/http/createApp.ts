@@ -4,16 +4,16 @@ import express, { type NextFunction, type Request, type Response } from "express
 import rateLimit, { ipKeyGenerator } from "express-rate-limit";
 import helmet from "helmet";
 import { ewisVersion } from "../io/ewisVersion.ts";
-import type { ScoreStore } from "../store/scoreStore.ts";
+import { PageCache } from "../app/pageCache.ts";
+import type { Stores } from "../store/stores.ts";
 import { accessLog, errorsToStderr, safely, tagRoute, type LogSink } from "./accessLog.ts";
 import { bearerAuth, principalOf } from "./auth.ts";
 import { errorHandler, notFoundHandler } from "./httpErrors.ts";
 import { openApiDocument } from "./openapi.ts";
-import { PageCache } from "./pageCache.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 export interface AppOptions {
-  store: ScoreStore;
+  stores: Stores;
   /** Requests per token (or address, before sign-in) per minute. */
   rateLimitPerMinute?: number;
   /**
@@ -29,7 +29,7 @@ const webRoot = join(import.meta.dirname, "..", "web");
 const chartJs = join(import.meta.dirname, "..", "..", "node_modules", "chart.js", "dist", "chart.umd.min.js");
 
 /** Builds the app; `server.ts` only listens, so tests run it on port 0. */
-export function createApp({ store, rateLimitPerMinute = 600, log: sink = errorsToStderr, now = () => new Date() }: AppOptions): express.Express {
+export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errorsToStderr, now = () => new Date() }: AppOptions): express.Express {
   const log = safely(sink);
   const app = express();
   app.disable("x-powered-by");
@@ -38,7 +38,7 @@ export function createApp({ store, rateLimitPerMinute = 600, log: sink = errorsT
   app.use(express.json({ limit: "16kb" }));
 
   const api = express.Router();
-  const auth = bearerAuth(store, now);
+  const auth = bearerAuth(stores.tokens, now);
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: rateLimitPerMinute,
@@ -66,7 +66,7 @@ export function createApp({ store, rateLimitPerMinute = 600, log: sink = errorsT
   });
   const pages = new PageCache();
   for (const route of routes) {
-    api.get(route.path, tagRoute(`/api/v1${route.path}`), ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, store, pages));
+    api.get(route.path, tagRoute(`/api/v1${route.path}`), ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, stores, pages, now));
   }
   api.use(notFoundHandler);
   app.use("/api/v1", api);
@@ -92,12 +92,14 @@ function pagePaths(): Set<string> {
   return paths;
 }
 
-function handlerFor(route: RouteSpec, store: ScoreStore, pages: PageCache) {
-  return (req: Request, res: Response, _next: NextFunction) => {
+function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: () => Date) {
+  return async (req: Request, res: Response, _next: NextFunction) => {
     const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
     const query = route.query.parse(req.query) as Record<string, unknown>;
     // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
-    const body = store.reading(() => route.handle({ store, pages, principal: res.locals.principal, params, query, req, res }));
+    const body = await stores.terms.reading((reads) =>
+      route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, req, res }),
+    );
     if (typeof body === "string") res.send(body);
     else res.json(body);
   };

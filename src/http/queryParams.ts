@@ -45,10 +45,3 @@ export const rollupQuery = z.strictObject({
   dimension: z.enum(["all", ...subgroupDimensions], { error: `must be all or one of ${subgroupDimensions.join(", ")}` }).optional(),
 });
 export const noQuery = z.strictObject({});
-
-/** The list cursor is the last row's sort key, opaque to clients. */
-export const cursorSchema = z.tuple([z.number(), id, milestone]);
-
-export function encodeCursor(row: { risk: number; student_id: string; milestone: string }): string {
-  return Buffer.from(JSON.stringify([row.risk, row.student_id, row.milestone])).toString("base64url");
-}

@@ -4,21 +4,25 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { auditLogFile } from "../../src/store/auditLog.ts";
-import { issueToken } from "../../src/cli/serviceCommands.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { listen } from "../../src/http/server.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import { auditLogFile } from "../../src/store/sqlite/auditLog.ts";
+import type { Stores } from "../../src/store/stores.ts";
+import { newTestToken } from "../support/serviceFixture.ts";
 import { soak } from "../support/soak.ts";
+import { storeKinds, storeMaker } from "../support/storeKinds.ts";
 
 /**
  * The service under steady load while `run-term` re-publishes the very term it is serving,
  * in another process. A re-run keeps the term's id, so a response stitched from two reads
  * either side of the commit would name one version and carry the other's rows. Every
  * response must equal, byte for byte, the answer the same request gets when nothing is
- * being published, for the version it names.
+ * being published, for the version it names. On both stores: SQLite's file, and PostgreSQL,
+ * where `run-term` is another client of the same server.
  */
 const root = join(import.meta.dirname, "..", "..");
 const models = join(root, "models");
@@ -29,19 +33,24 @@ const publishes = soak ? 20 : 4;
 const students = soak ? 100_000 : 3000;
 const inFlight = 6;
 
-let work: string;
-let db: string;
-let store: SqliteScoreStore;
-let server: Server;
-let base: string;
-const histories: string[] = [];
-const tokens: Record<"counselor" | "district" | "state", string> = { counselor: "", district: "", state: "" };
+type Holder = "counselor" | "district" | "state";
+type Query = { path: string; who: Holder };
 
 interface Answer {
   status: number;
   version: string;
   body: string;
 }
+
+describe.each(storeKinds)("the service on %s while a term is being published", (kind) => {
+const maker = storeMaker(kind);
+let work: string;
+let db: string;
+let stores: Stores;
+let server: Server;
+let base: string;
+const histories: string[] = [];
+const tokens: Record<Holder, string> = { counselor: "", district: "", state: "" };
 
 async function ask(query: Query): Promise<Answer> {
   const response = await fetch(`${base}/api/v1${query.path}`, { headers: { authorization: `Bearer ${tokens[query.who]}` } });
@@ -53,12 +62,11 @@ async function ask(query: Query): Promise<Answer> {
   return { status: response.status, version, body };
 }
 
-type Query = { path: string; who: keyof typeof tokens };
 let queries: Query[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "ewis-load-"));
-  db = join(work, "ewis.db");
+  db = await maker.fresh("load");
   histories.push(soak ? join(work, "state-7.csv") : join(root, "fixtures", "state-small.csv"), join(work, "state-9.csv"));
   // The same schools and student ids, other students' records: every score changes between versions.
   for (const [seed, file] of soak ? [[7, histories[0]], [9, histories[1]]] : [[9, histories[1]]]) {
@@ -67,18 +75,18 @@ beforeAll(async () => {
   for (const [year, term] of [["2026", "spring"], ["2027", "fall"]]) {
     expect(await main(["node", "ewis", "run-term", "--history", histories[0], "--year", year, "--term", term, "--models", models, "--db", db], quiet)).toBe(0);
   }
-  store = new SqliteScoreStore(db);
-  tokens.counselor = issueToken(store, { name: "load counselor", role: "counselor", schools: [A1], districts: [], studentGrant: false });
-  tokens.district = issueToken(store, { name: "load district", role: "district_admin", schools: [], districts: [A], studentGrant: false });
-  tokens.state = issueToken(store, { name: "load state", role: "state_admin", schools: [], districts: [], studentGrant: true });
-  server = await listen(createApp({ store, rateLimitPerMinute: 1_000_000 }), 0);
+  stores = await openStores(db);
+  tokens.counselor = await newTestToken(stores.tokens, { name: "load counselor", role: "counselor", schools: [A1], districts: [], studentGrant: false });
+  tokens.district = await newTestToken(stores.tokens, { name: "load district", role: "district_admin", schools: [], districts: [A], studentGrant: false });
+  tokens.state = await newTestToken(stores.tokens, { name: "load state", role: "state_admin", schools: [], districts: [], studentGrant: true });
+  server = await listen(createApp({ stores, rateLimitPerMinute: 1_000_000 }), 0);
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   // A student scored in both histories, so their detail answers 200 in every version.
-  const scored = () => store.riskList(store.latestTerm()!.id).map((s) => s.student_id);
-  const inFirst = new Set(scored());
+  const scored = async () => (await stores.terms.riskList((await stores.terms.latestTerm())!.id)).map((s) => s.student_id);
+  const inFirst = new Set(await scored());
   expect(await republish(histories[1])).toBe(0);
-  const both = scored().find((id) => inFirst.has(id));
+  const both = (await scored()).find((id) => inFirst.has(id));
   expect(both).toBeDefined();
   queries = [
     { path: `/students?school=${A1}&limit=50`, who: "counselor" },
@@ -94,7 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  store.close();
+  await stores.close();
 });
 
 const republish = (history: string) =>
@@ -105,7 +113,6 @@ const republish = (history: string) =>
     child.on("exit", (code) => resolve(code));
   });
 
-describe("the service while a term is being published", () => {
   it("serves every request without error, each from the one whole term version it names", async () => {
     /** Answers with nothing being published, by version and query: what every answer must equal. */
     const settled = new Map<string, string[]>();
@@ -155,7 +162,7 @@ describe("the service while a term is being published", () => {
     const released = new Promise<void>((resolve) => holder.on("exit", () => resolve()));
     try {
       await new Promise<void>((resolve) => holder.stdout.on("data", (chunk) => String(chunk).includes("holding") && resolve()));
-      const before = store.auditTrail(1)[0].id;
+      const before = (await stores.audit.trail(1))[0].id;
       const started = Date.now();
       const answer = await ask(queries[0]);
       const waited = Date.now() - started;
@@ -163,19 +170,19 @@ describe("the service while a term is being published", () => {
       // Answered while the publish still holds its lock (6 s), not after it, nor at the 10 s busy timeout.
       expect(waited).toBeLessThan(3_000);
       expect(holder.exitCode).toBeNull();
-      const entry = store.auditTrail(1)[0];
+      const entry = (await stores.audit.trail(1))[0];
       expect(entry.id).toBe(before + 1);
       expect(entry.students).toEqual(JSON.parse(answer.body).students.map((s: { student_id: string }) => s.student_id));
     } finally {
       await released;
     }
-    expect(store.findTerm(2099, "held")).toBeUndefined();
+    expect(await stores.terms.findTerm(2099, "held")).toBeUndefined();
   });
 
   it("serves no student-level answer it cannot audit, and still serves rollups", async () => {
     // The trail's table taken away under the running service: its next audit insert fails.
-    const trail = new Database(auditLogFile(db));
-    trail.exec("ALTER TABLE audit RENAME TO audit_away");
+    const trail = await trailTable(db);
+    await trail.exec("ALTER TABLE audit RENAME TO audit_away");
     try {
       const answer = await ask(queries[0]);
       expect(answer.status).toBe(503);
@@ -184,8 +191,26 @@ describe("the service while a term is being published", () => {
       expect(answer.body).not.toContain("student_id");
       expect((await ask(queries[4])).status).toBe(200);
     } finally {
-      trail.exec("ALTER TABLE audit_away RENAME TO audit");
-      trail.close();
+      await trail.exec("ALTER TABLE audit_away RENAME TO audit");
+      await trail.close();
     }
   });
 });
+
+/** The audit trail's table behind the store's back: in SQLite's audit file, or PostgreSQL's database. */
+async function trailTable(db: string): Promise<{ exec(sql: string): Promise<void>; close(): Promise<void> }> {
+  if (db.startsWith("postgres://")) {
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    return { exec: async (sql) => void (await client.query(sql)), close: () => client.end() };
+  }
+  const file = new Database(auditLogFile(db));
+  return {
+    exec: async (sql) => {
+      file.exec(sql);
+    },
+    close: async () => {
+      file.close();
+    },
+  };
+}

@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { issueToken } from "../../src/cli/serviceCommands.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { listen } from "../../src/http/server.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import type { TermStore } from "../../src/store/termStore.ts";
+import type { Stores } from "../../src/store/stores.ts";
+import { newTestToken } from "../support/serviceFixture.ts";
 import { milestoneNames, milestones, type Role, type RollupCell } from "../../src/core/index.ts";
 
 /**
@@ -22,7 +24,8 @@ const milestoneWords: Record<string, string> = Object.fromEntries(milestoneNames
 const csvHeader = "student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers,already_decided,scored_with";
 
 let work: string;
-let store: SqliteScoreStore;
+let stores: Stores;
+let store: TermStore;
 let server: Server;
 let browser: Browser;
 let base: string;
@@ -41,19 +44,22 @@ beforeAll(async () => {
   for (const [year, term] of [["2026", "spring"], ["2027", "fall"]]) {
     expect(await main(["node", "ewis", "run-term", "--history", history, "--year", year, "--term", term, "--models", join(root, "models"), "--db", db], () => {})).toBe(0);
   }
-  store = new SqliteScoreStore(db);
-  termId = store.latestTerm()!.id;
-  const schools = store.places(termId, { all: true }).filter((p) => p.school_id !== "");
-  const size = (s: string) => store.riskList(termId, { school_id: s }).length;
+  stores = await openStores(db);
+  store = stores.terms;
+  termId = (await store.latestTerm())!.id;
+  const schools = (await store.places(termId, { all: true })).filter((p) => p.school_id !== "");
+  const sizes = new Map<string, number>();
+  for (const p of schools) sizes.set(p.school_id, (await store.riskList(termId, { school_id: p.school_id })).length);
+  const size = (s: string) => sizes.get(s)!;
   const biggest = schools.reduce((a, b) => (size(b.school_id) > size(a.school_id) ? b : a));
   school = biggest.school_id;
   district = biggest.district_id;
   otherSchool = schools.find((p) => p.district_id !== district)!.school_id;
-  const grant = (role: Role, schools: string[], districts: string[]) => issueToken(store, { name: `web ${role}`, role, schools, districts, studentGrant: false });
-  tokens.counselor = grant("counselor", [school], []);
-  tokens.district_admin = grant("district_admin", [], [district]);
-  tokens.state_admin = grant("state_admin", [], []);
-  server = await listen(createApp({ store }), 0);
+  const grant = (role: Role, schools: string[], districts: string[]) => newTestToken(stores.tokens, { name: `web ${role}`, role, schools, districts, studentGrant: false });
+  tokens.counselor = await grant("counselor", [school], []);
+  tokens.district_admin = await grant("district_admin", [], [district]);
+  tokens.state_admin = await grant("state_admin", [], []);
+  server = await listen(createApp({ stores }), 0);
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   browser = await chromium.launch({
@@ -65,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  store?.close();
+  await stores?.close();
   if (process.env.EWIS_KEEP_WEB_TEST) console.log(`web test screenshots in ${work}`);
   else if (work) await rm(work, { recursive: true, force: true });
 });
@@ -128,7 +134,7 @@ describe("the pages in headless Chromium", () => {
     await signIn(page, tokens.counselor);
     await page.waitForURL(/\/list\.html/);
     await settled(page, "#list");
-    const all = store.riskList(termId, { school_id: school });
+    const all = await store.riskList(termId, { school_id: school });
     expect(all.length).toBeGreaterThan(50);
 
     // Only the counselor's school, highest risk first, 50 a page; "More" adds the next page.
@@ -220,7 +226,7 @@ describe("the pages in headless Chromium", () => {
     const { context, page, problems } = await openTab();
     await signIn(page, tokens.counselor);
     await page.waitForURL(/\/list\.html/);
-    const other = store.riskList(termId, { school_id: otherSchool }, { all: true }, { limit: 1 })[0];
+    const other = (await store.riskList(termId, { school_id: otherSchool }, { all: true }, { limit: 1 }))[0];
     await page.goto(`${base}/student.html?id=${other.student_id}`);
     await expect.poll(() => page.getByRole("alert").textContent()).toBe("No student with that ID in your schools this term");
     expect(await page.locator("#student").isHidden()).toBe(true);
@@ -231,8 +237,8 @@ describe("the pages in headless Chromium", () => {
     await context.close();
   });
 
-  it("left an audit record for every student-level page read", () => {
-    const trail = store.auditTrail(10_000).filter((a) => a.token_name === "web counselor");
+  it("left an audit record for every student-level page read", async () => {
+    const trail = (await stores.audit.trail(10_000)).filter((a) => a.token_name === "web counselor");
     expect(new Set(trail.map((a) => a.route))).toEqual(new Set(["GET /students", "GET /students/:id", "GET /students (csv)"]));
     expect(trail.filter((a) => a.route === "GET /students/:id").every((a) => a.students.length === 1)).toBe(true);
   });
@@ -258,18 +264,22 @@ describe("the pages in headless Chromium", () => {
     await page.waitForURL(/\/rollup\.html/);
     await settled(page, "#cells");
     const places = await page.locator("#place option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-    const schools = store.places(termId, { all: true }).filter((p) => p.district_id === district && p.school_id !== "");
+    const schools = (await store.places(termId, { all: true })).filter((p) => p.district_id === district && p.school_id !== "");
     expect(places).toEqual([`district:${district}`, ...schools.map((p) => `school:${p.school_id}`)]); // no state
 
     // A school and milestone whose everyone-row is published whole and whose race/ethnicity
     // table hides something: the chart has bars, and some values are left out of it.
     const complete = (c: RollupCell) => c.share_low !== null && c.share_moderate !== null && c.share_high !== null;
-    const everyone = store.rollups(termId, { scope: "school", district_id: district, grade: "all", dimension: "all" }).filter(complete);
+    const everyone = (await store.rollups(termId, { scope: "school", district_id: district, grade: "all", dimension: "all" })).filter(complete);
     // and whose race/ethnicity table hides numbers for both reasons: small, and protecting one.
-    const pick = everyone.find((e) => {
-      const race = store.rollups(termId, { scope: "school", school_id: e.school_id, milestone: e.milestone, grade: "all", dimension: "race_ethnicity" });
-      return race.some((c) => c.suppressed_small!.length > 0) && race.some((c) => c.suppressed.some((f) => !c.suppressed_small!.includes(f)));
-    });
+    let pick: RollupCell | undefined;
+    for (const e of everyone) {
+      const race = await store.rollups(termId, { scope: "school", school_id: e.school_id, milestone: e.milestone, grade: "all", dimension: "race_ethnicity" });
+      if (race.some((c) => c.suppressed_small!.length > 0) && race.some((c) => c.suppressed.some((f) => !c.suppressed_small!.includes(f)))) {
+        pick = e;
+        break;
+      }
+    }
     if (!pick) throw new Error(`no school of ${district} has a whole everyone-row and race/ethnicity cells hidden for both reasons`);
     await page.getByLabel("Place").selectOption(`school:${pick.school_id}`);
     await settled(page, "#cells");

@@ -10,16 +10,17 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_TOKEN_DAYS, inScope, rollupScope, type AccessScope, type Principal } from "../../src/core/index.ts";
 import { main } from "../../src/cli/main.ts";
-import { issueToken } from "../../src/cli/serviceCommands.ts";
 import { NO_ROUTE, type LogLine } from "../../src/http/accessLog.ts";
 import { hashToken } from "../../src/http/auth.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { routes, type RouteSpec } from "../../src/http/routes.ts";
 import { listen } from "../../src/http/server.ts";
-import { migrations } from "../../src/store/migrations.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
-import { auditLogFile } from "../../src/store/auditLog.ts";
-import { A, A1, A2, B, B1, grants, matrixRequests, portOf, quiet, root, startService, type Service, type Who } from "../support/serviceFixture.ts";
+import { signIn } from "../../src/app/tokens.ts";
+import { tokenMint } from "../../src/http/auth.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import { migrations } from "../../src/store/sqlite/migrations.ts";
+import { auditLogFile } from "../../src/store/sqlite/auditLog.ts";
+import { A, A1, A2, B, B1, grants, matrixRequests, newTestToken, portOf, quiet, root, startService, type Service, type Who } from "../support/serviceFixture.ts";
 
 /**
  * Issue 7, access: tampered, expired and revoked tokens; path traversal and injection in every
@@ -270,7 +271,7 @@ describe(`tampered tokens: ${tamperedCount} headers × ${protectedRoutes.length}
 describe("expired tokens", () => {
   it("a token past its expires_at answers 401 saying when it expired", async () => {
     const token = "ewis_expired-long-ago-0000000000000000000000000";
-    service.store.createToken({ name: "expired holder", ...grants.counselor }, hashToken(token), "2025-01-01T00:00:00.000Z", "2025-03-31T12:00:00.000Z");
+    await service.stores.tokens.createToken({ name: "expired holder", ...grants.counselor }, hashToken(token), "2025-01-01T00:00:00.000Z", "2025-03-31T12:00:00.000Z");
     issued.push(token);
     tokenNames.add("expired holder");
     for (const route of protectedRoutes) {
@@ -283,7 +284,7 @@ describe("expired tokens", () => {
 
   it("by the app's clock: answers until the instant its days run out, then 401 (no sleeping)", async () => {
     const made = new Date("2026-09-01T08:00:00.000Z");
-    const token = issueToken(service.store, { name: "clock holder", ...grants.counselor }, { now: made });
+    const token = await newTestToken(service.stores.tokens, { name: "clock holder", ...grants.counselor }, { now: made });
     issued.push(token);
     tokenNames.add("clock holder");
     const expiry = made.getTime() + DEFAULT_TOKEN_DAYS * DAY;
@@ -331,7 +332,7 @@ describe("expired tokens", () => {
   });
 
   it("reads an expiry written in SQLite's own format as UTC, and refuses a damaged one", async () => {
-    const token = issueToken(service.store, { name: "hand-edited holder", ...grants.counselor });
+    const token = await newTestToken(service.stores.tokens, { name: "hand-edited holder", ...grants.counselor });
     issued.push(token);
     tokenNames.add("hand-edited holder");
     const id = tokenIdOf("hand-edited holder");
@@ -365,21 +366,21 @@ describe("expired tokens", () => {
     const token = "ewis_made-before-expiries-00000000000000000000000";
     old.prepare("INSERT INTO tokens (name, role, districts, schools, student_grant, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run("old holder", "counselor", "[]", JSON.stringify([A1]), 0, hashToken(token), "2024-01-01T00:00:00.000Z");
     old.close();
-    const store = new SqliteScoreStore(db);
+    const store = await openStores(db);
     try {
-      const check = store.principalFor(hashToken(token), new Date("2040-01-01T00:00:00.000Z"));
+      const check = await signIn(store.tokens, tokenMint, token, new Date("2040-01-01T00:00:00.000Z"));
       expect(check.ok && check.principal.name).toBe("old holder");
     } finally {
-      store.close();
+      await store.close();
     }
     const listed = await cli("token", "list", "--db", db);
     expect(listed.lines).toEqual(["id,name,role,scope,created,expires,revoked,state", `1,old holder,counselor,school:${A1},2024-01-01T00:00:00.000Z,never,,active`]);
     expect((await cli("token", "revoke", "--db", db, "--id", "1")).code).toBe(0);
-    const store2 = new SqliteScoreStore(db);
+    const store2 = await openStores(db);
     try {
-      expect(store2.principalFor(hashToken(token), new Date())).toEqual({ ok: false, reason: "revoked", at: expect.any(String) });
+      expect(await signIn(store2.tokens, tokenMint, token, new Date())).toEqual({ ok: false, reason: "revoked", at: expect.any(String) });
     } finally {
-      store2.close();
+      await store2.close();
     }
   });
 });
@@ -725,10 +726,10 @@ describe("the log", () => {
     await raw(`/api/v1/students/${service.students.inB1}?term=1&colour=${service.students.inA2}`, as("counselor"));
 
     // A 500: the service's store goes away under it (a database closed, as on a failed disk).
-    const broken = new SqliteScoreStore(service.db);
-    brokenServer = await listen(createApp({ store: broken, log: (line) => logged.push(line), now, rateLimitPerMinute: 1_000_000 }), 0);
+    const broken = await openStores(service.db);
+    brokenServer = await listen(createApp({ stores: broken, log: (line) => logged.push(line), now, rateLimitPerMinute: 1_000_000 }), 0);
     capturedPorts.add(portOf(brokenServer));
-    broken.close();
+    await broken.close();
     const failed = await raw(`/api/v1/students/${service.students.inA1}?term=1`, as("counselor"), portOf(brokenServer));
     expect(failed.status).toBeGreaterThanOrEqual(500);
     expectErrorBody("the 500", failed);

@@ -26,7 +26,8 @@ describe("architecture", () => {
   });
 
   it("lets the rest of the product into core only through src/core/index.ts", () => {
-    const offences = ["src/io", "src/cli", "training"].flatMap(sources).flatMap((file) =>
+    // src/parallel is the fit's own worker and reads the row pass directly, as the fit does.
+    const offences = ["src/app", "src/cli", "src/http", "src/io", "src/store", "training", "bench"].flatMap(sources).flatMap((file) =>
       importsOf(file)
         .filter((spec) => /\/core\//.test(spec) && !spec.endsWith("/core/index.ts"))
         .map((spec) => `${file} imports ${spec}`),
@@ -68,6 +69,41 @@ describe("architecture", () => {
       importsOf(file)
         .filter((spec) => spec.startsWith("..") && !join(file, "..", spec).startsWith("src/core"))
         .map((spec) => `${file} imports ${spec}`),
+    );
+    expect(offences).toEqual([]);
+  });
+
+  it("keeps each layer to the layers below it: use cases above stores' ports, adapters above use cases", () => {
+    /** What each folder may import from the product, by folder (or file) prefix. */
+    const allowed: Record<string, string[]> = {
+      "src/io": ["src/core", "src/io"],
+      "src/store": ["src/core", "src/store"],
+      "src/app": ["src/core", "src/app", "src/io", "src/store/termStore.ts", "src/store/tokenStore.ts", "src/store/auditTrail.ts", "src/store/stores.ts"],
+      "src/http": ["src/core", "src/app", "src/http", "src/io", "src/store/termStore.ts", "src/store/tokenStore.ts", "src/store/auditTrail.ts", "src/store/stores.ts"],
+      "src/cli": ["src/core", "src/app", "src/cli", "src/io", "src/http", "src/store/openStores.ts", "src/store/stores.ts", "src/store/termStore.ts", "src/store/tokenStore.ts", "training", "fixtures"],
+    };
+    const offences = Object.entries(allowed).flatMap(([folder, may]) =>
+      sources(folder).flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => spec.startsWith("."))
+          .map((spec) => join(file, "..", spec))
+          .filter((target) => !may.some((prefix) => target === prefix || target.startsWith(`${prefix}/`)))
+          .map((target) => `${file} imports ${target}`),
+      ),
+    );
+    expect(offences).toEqual([]);
+  });
+
+  it("keeps database drivers and Express in their adapters", () => {
+    const rules: [RegExp, string[]][] = [
+      [/^better-sqlite3$/, ["src/store/sqlite"]],
+      [/^pg$/, ["src/store/postgres"]],
+      [/^express/, ["src/http"]],
+    ];
+    const offences = ["src", "training", "bench"].flatMap(sources).flatMap((file) =>
+      importsOf(file).flatMap((spec) =>
+        rules.filter(([library, homes]) => library.test(spec) && !homes.some((home) => file.startsWith(`${home}/`))).map(() => `${file} imports ${spec}`),
+      ),
     );
     expect(offences).toEqual([]);
   });

@@ -4,17 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { caught } from "../support/caught.ts";
+import { rejected } from "../support/caught.ts";
 import { main } from "../../src/cli/main.ts";
-import { auditLogFile } from "../../src/store/auditLog.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
+import { openSqliteStores } from "../../src/store/sqlite/sqliteStores.ts";
+import { auditLogFile } from "../../src/store/sqlite/auditLog.ts";
 
 describe("the audit trail's own file", () => {
   it("sits beside the store and takes over the trail a store kept in itself before", async () => {
     const work = await mkdtemp(join(tmpdir(), "ewis-audit-"));
     const db = join(work, "ewis.db");
     expect(auditLogFile(db)).toBe(join(work, "ewis.audit.db"));
-    new SqliteScoreStore(db).close();
+    await openSqliteStores(db).close();
     // A store as an older ewis left it: its reads audited in its own table, no audit file.
     // (A store that only publishes never opens the audit file, so its lock is never taken.)
     expect(existsSync(auditLogFile(db))).toBe(false);
@@ -24,53 +24,53 @@ describe("the audit trail's own file", () => {
     insert.run(9, "2026-01-06T10:00:00.000Z", JSON.stringify(["S3"]), 1);
     old.close();
 
-    const store = new SqliteScoreStore(db);
+    const store = openSqliteStores(db);
     try {
       // New ids in the old order: an older ewis still writing the old table restarts its ids.
-      expect(store.auditTrail().map((a) => [a.id, a.at, a.students])).toEqual([
+      expect((await store.audit.trail()).map((a) => [a.id, a.at, a.students])).toEqual([
         [2, "2026-01-06T10:00:00.000Z", ["S3"]],
         [1, "2026-01-05T10:00:00.000Z", ["S1", "S2"]],
       ]);
       expect(existsSync(auditLogFile(db))).toBe(true);
-      store.recordAudit({ at: "2026-01-07T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students/:id", term_id: 1, students: ["S4"] });
-      expect(store.auditTrail().map((a) => a.id)).toEqual([3, 2, 1]);
+      await store.audit.record({ at: "2026-01-07T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students/:id", term_id: 1, students: ["S4"] });
+      expect((await store.audit.trail()).map((a) => a.id)).toEqual([3, 2, 1]);
     } finally {
-      store.close();
+      await store.close();
     }
     const check = new Database(db, { readonly: true });
     expect(check.prepare("SELECT count(*) AS n FROM audit").get()).toEqual({ n: 0 });
     check.close();
     // Opened again, nothing moves twice.
-    const reopened = new SqliteScoreStore(db);
-    expect(reopened.auditTrail().length).toBe(3);
-    reopened.close();
+    const reopened = openSqliteStores(db);
+    expect((await reopened.audit.trail()).length).toBe(3);
+    await reopened.close();
   });
 
   it("refuses to begin an empty trail quietly when the store's trail file is lost, until told to", async () => {
     const work = await mkdtemp(join(tmpdir(), "ewis-audit-"));
     const db = join(work, "ewis.db");
     const entry = { at: "2026-02-01T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students: ["S1"] };
-    const store = new SqliteScoreStore(db);
-    store.recordAudit(entry);
-    store.close();
+    const store = openSqliteStores(db);
+    await store.audit.record(entry);
+    await store.close();
     for (const suffix of ["", "-wal", "-shm"]) await rm(`${auditLogFile(db)}${suffix}`, { force: true });
 
-    const reopened = new SqliteScoreStore(db);
+    const reopened = openSqliteStores(db);
     try {
-      const refusal = caught(() => reopened.recordAudit(entry));
+      const refusal = await rejected(() => reopened.audit.record(entry));
       expect(refusal.code).toBe("store_failed");
       expect(refusal.message).toMatch(/^the audit trail begun .* is missing; restore it from the backup/);
       expect(refusal.context.file).toBe(auditLogFile(db));
       expect(existsSync(auditLogFile(db))).toBe(false);
     } finally {
-      reopened.close();
+      await reopened.close();
     }
     expect(await main(["node", "ewis", "audit", "--db", db], () => {})).toBe(1);
     expect(await main(["node", "ewis", "audit", "--db", db, "--start-new-trail"], () => {})).toBe(0);
-    const renewed = new SqliteScoreStore(db);
-    renewed.recordAudit(entry);
+    const renewed = openSqliteStores(db);
+    await renewed.audit.record(entry);
     // The new trail holds only what was read after it began.
-    expect(renewed.auditTrail().map((a) => a.students)).toEqual([["S1"]]);
-    renewed.close();
+    expect((await renewed.audit.trail()).map((a) => a.students)).toEqual([["S1"]]);
+    await renewed.close();
   });
 });

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { issueToken } from "../../src/cli/serviceCommands.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { listen } from "../../src/http/server.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import { newTestToken } from "../support/serviceFixture.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const quiet = () => {};
@@ -30,9 +30,9 @@ describe("exports a spreadsheet opens never start a cell with a formula", () => 
     const rollups = join(work, "rollups.csv");
     expect(await main(["node", "ewis", "rollups", "--db", db, "--year", "2027", "--term", "fall", "--out", rollups], quiet)).toBe(0);
 
-    const store = new SqliteScoreStore(db);
-    const token = issueToken(store, { name: "formula admin", role: "district_admin", schools: [], districts: [district], studentGrant: false });
-    const server = await listen(createApp({ store }), 0);
+    const stores = await openStores(db);
+    const token = await newTestToken(stores.tokens, { name: "formula admin", role: "district_admin", schools: [], districts: [district], studentGrant: false });
+    const server = await listen(createApp({ stores }), 0);
     const address = server.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/students?format=csv&district=${encodeURIComponent(district)}`;
     let api: string;
@@ -42,7 +42,7 @@ describe("exports a spreadsheet opens never start a cell with a formula", () => 
       api = await response.text();
     } finally {
       await new Promise((resolve) => server.close(resolve));
-      store.close();
+      await stores.close();
     }
 
     for (const text of [await readFile(exported, "utf8"), await readFile(rollups, "utf8"), api]) {

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { issueToken } from "../../src/cli/serviceCommands.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { openApiPath } from "../../src/http/openapi.ts";
 import { routes } from "../../src/http/routes.ts";
 import { listen } from "../../src/http/server.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import type { Stores } from "../../src/store/stores.ts";
 import {
   A,
   A1,
@@ -20,6 +20,7 @@ import {
   grants,
   listedSchools,
   listFilters,
+  newTestToken,
   quiet,
   root,
   schoolRollup,
@@ -31,7 +32,7 @@ import {
 } from "../support/serviceFixture.ts";
 
 let service: Service;
-let store: SqliteScoreStore;
+let stores: Stores;
 let base: string;
 let tokens: Service["tokens"];
 let students: Service["students"];
@@ -47,7 +48,7 @@ async function get(path: string, who?: Who, headers: Record<string, string> = {}
 
 beforeAll(async () => {
   service = await startService("ewis-http-");
-  ({ store, base, tokens, students } = service);
+  ({ stores, base, tokens, students } = service);
 });
 
 afterAll(async () => {
@@ -121,10 +122,10 @@ describe("access matrix", () => {
 });
 
 describe("a student who moved", () => {
-  it("shows history only up to the term asked for, so an old term reveals nothing of where the student is now", () => {
-    const [spring, fall] = store.listTerms();
-    const fallSchools = new Map(store.riskList(fall.id, {}, { all: true }).map((s) => [s.student_id, s.school_id]));
-    const moved = store.riskList(spring.id, { school_id: A1 }, { all: true }).find((s) => fallSchools.has(s.student_id) && fallSchools.get(s.student_id) !== A1);
+  it("shows history only up to the term asked for, so an old term reveals nothing of where the student is now", async () => {
+    const [spring, fall] = await stores.terms.listTerms();
+    const fallSchools = new Map((await stores.terms.riskList(fall.id, {}, { all: true })).map((s) => [s.student_id, s.school_id]));
+    const moved = (await stores.terms.riskList(spring.id, { school_id: A1 }, { all: true })).find((s) => fallSchools.has(s.student_id) && fallSchools.get(s.student_id) !== A1);
     expect(moved).toBeDefined();
     return (async () => {
       expect((await get(`/students/${moved!.student_id}`, "counselor")).status).toBe(404);
@@ -224,7 +225,7 @@ describe("the OpenAPI document", () => {
   it("documents exactly the routes the app serves", async () => {
     const doc = (await get("/openapi.json")).body as { openapi: string; paths: Record<string, { get: { parameters: { name: string }[] } }> };
     expect(doc.openapi).toMatch(/^3\./);
-    const app = createApp({ store });
+    const app = createApp({ stores });
     const apiRouter = (app.router.stack as unknown as { name: string; handle: { stack: { route?: { path: string } }[] } }[]).find((l) => l.name === "router")!;
     const served = apiRouter.handle.stack.filter((l) => l.route).map((l) => openApiPath(l.route!.path));
     expect(served.sort()).toEqual(Object.keys(doc.paths).sort());
@@ -249,7 +250,7 @@ describe("protections", () => {
   });
 
   it("rate-limits per token", async () => {
-    const limited = await listen(createApp({ store, rateLimitPerMinute: 3 }), 0);
+    const limited = await listen(createApp({ stores, rateLimitPerMinute: 3 }), 0);
     const address = limited.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/terms`;
     const statuses = [];
@@ -263,7 +264,7 @@ describe("protections", () => {
 
 describe("ewis token create", () => {
   it("creates a working token from --scope and refuses a role without its scope", async () => {
-    const db = (store as unknown as { db: { name: string } }).db.name;
+    const db = service.db;
     const lines: string[] = [];
     expect(await main(["node", "ewis", "token", "create", "--db", db, "--role", "counselor", "--name", "cli counselor", "--scope", `school:${A2}`], (l) => lines.push(l))).toBe(0);
     const token = lines.at(-1)!;
@@ -277,8 +278,8 @@ describe("ewis token create", () => {
 });
 
 describe("the audit trail", () => {
-  it("holds one record for every student-level read this suite made, with who, which route and which students", () => {
-    const trail = store.auditTrail(100_000);
+  it("holds one record for every student-level read this suite made, with who, which route and which students", async () => {
+    const trail = await stores.audit.trail(100_000);
     expect(studentReads.length).toBeGreaterThan(20);
     expect(trail.length).toBe(studentReads.length);
     for (const entry of trail) {
@@ -292,22 +293,6 @@ describe("the audit trail", () => {
   });
 });
 
-describe("the store's list reads", () => {
-  it("pages are slices of the whole list in either order, and rows read as the student detail reads them", () => {
-    const term = store.latestTerm()!;
-    for (const sort of ["risk_desc", "risk_asc"] as const) {
-      const whole = store.riskList(term.id, { district_id: A }, { all: true }, { sort });
-      expect(whole.length).toBeGreaterThan(20);
-      for (const limit of [1, 7, 20]) expect(store.riskList(term.id, { district_id: A }, { all: true }, { sort, limit })).toEqual(whole.slice(0, limit));
-      const after = whole[9];
-      expect(store.riskList(term.id, { district_id: A }, { all: true }, { sort, after, limit: 5 })).toEqual(whole.slice(10, 15));
-    }
-    const row = store.riskList(term.id, { school_id: A1 }, { all: true }, { limit: 1 })[0];
-    const detail = store.studentDetail(term.id, row.student_id, { all: true })!;
-    expect(detail.scores.find((s) => s.milestone === row.milestone)).toEqual(row);
-  });
-});
-
 describe("risk-list pages kept between requests", () => {
   it("serves a re-run term's own list, not the page kept from the run it replaced, and audits every read", async () => {
     const work = await mkdtemp(join(tmpdir(), "ewis-pages-"));
@@ -316,9 +301,9 @@ describe("risk-list pages kept between requests", () => {
     const runFall = async () =>
       expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
     await runFall();
-    const own = new SqliteScoreStore(db);
-    const token = issueToken(own, { name: "pages counselor", ...grants.counselor });
-    const app = await listen(createApp({ store: own }), 0);
+    const own = await openStores(db);
+    const token = await newTestToken(own.tokens, { name: "pages counselor", ...grants.counselor });
+    const app = await listen(createApp({ stores: own }), 0);
     const address = app.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/students?school=${A1}&limit=20`;
     const page = async () => (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as { term: { finished_at: string }; students: { student_id: string }[] };
@@ -328,15 +313,15 @@ describe("risk-list pages kept between requests", () => {
       await new Promise((resolve) => setTimeout(resolve, 5)); // a later start time for the re-run
       await runFall();
       const again = await page();
-      expect(again.term.finished_at).toBe(own.latestTerm()?.finished_at);
+      expect(again.term.finished_at).toBe((await own.terms.latestTerm())?.finished_at);
       expect(again.term.finished_at).not.toBe(first.term.finished_at);
       expect(again.students).toEqual(first.students); // same history, same list
-      const reads = own.auditTrail(100).filter((e) => e.route === "GET /students");
+      const reads = (await own.audit.trail(100)).filter((e) => e.route === "GET /students");
       expect(reads).toHaveLength(3);
       expect(reads[0].students).toEqual(first.students.map((s) => s.student_id).filter((id, i, all) => all.indexOf(id) === i));
     } finally {
       await new Promise((resolve) => app.close(resolve));
-      own.close();
+      await own.close();
     }
   });
 });

@@ -10,3 +10,14 @@ export function caught(run: () => unknown): EwisError {
   }
   throw new Error("expected an EwisError, but nothing was thrown");
 }
+
+/** `caught` for a call that rejects. */
+export async function rejected(run: () => Promise<unknown>): Promise<EwisError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof EwisError) return error;
+    throw error;
+  }
+  throw new Error("expected an EwisError, but nothing was thrown");
+}

@@ -1,5 +1,5 @@
 import { writeSync } from "node:fs";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
+import { openStores } from "../../src/store/openStores.ts";
 
 /**
  * A publish held open: `node --import tsx test/support/holdPublish.ts <db> <ms>` starts publishing a
@@ -8,9 +8,9 @@ import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
  * `run-term` does to the store's locks for most of a minute, in a few seconds.
  */
 const [db, ms] = process.argv.slice(2);
-const store = new SqliteScoreStore(db);
+const stores = await openStores(db);
 try {
-  store.publishTermAsScored({ school_year: 2099, label: "held" }, () => {
+  await stores.terms.publish({ school_year: 2099, label: "held" }, async () => {
     writeSync(1, "holding\n");
     const until = Date.now() + Number(ms);
     while (Date.now() < until);
@@ -19,5 +19,5 @@ try {
 } catch {
   writeSync(1, "released\n");
 } finally {
-  store.close();
+  await stores.close();
 }

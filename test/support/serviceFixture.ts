@@ -4,11 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { issueToken } from "../../src/cli/serviceCommands.ts";
+import { issueToken } from "../../src/app/tokens.ts";
+import { tokenMint } from "../../src/http/auth.ts";
 import { createApp, type AppOptions } from "../../src/http/createApp.ts";
 import { listen } from "../../src/http/server.ts";
-import { SqliteScoreStore } from "../../src/store/sqliteScoreStore.ts";
-import type { Role } from "../../src/core/index.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import type { Stores } from "../../src/store/stores.ts";
+import type { TokenStore } from "../../src/store/tokenStore.ts";
+import type { Role, TokenGrant } from "../../src/core/index.ts";
 
 /**
  * The service the access tests run against: two terms of the small fixture published by the
@@ -39,7 +42,7 @@ export type Place = "inA1" | "inA2" | "inB1";
 
 export interface Service {
   db: string;
-  store: SqliteScoreStore;
+  stores: Stores;
   server: Server;
   base: string;
   tokens: Record<Who, string>;
@@ -71,25 +74,29 @@ export const portOf = (server: Server): number => {
   return typeof address === "object" && address ? address.port : 0;
 };
 
-export async function startService(prefix: string, options: Omit<AppOptions, "store"> = {}): Promise<Service> {
+/** A token as `ewis token create` makes it. */
+export const newTestToken = (tokens: TokenStore, grant: TokenGrant, options: { now?: Date; expiresInDays?: number } = {}): Promise<string> =>
+  issueToken(tokens, tokenMint, grant, options);
+
+export async function startService(prefix: string, options: Omit<AppOptions, "stores"> = {}): Promise<Service> {
   const db = await publishedStore(prefix);
-  const store = new SqliteScoreStore(db);
+  const stores = await openStores(db);
   const tokens = {} as Record<Who, string>;
-  for (const who of everyone) tokens[who] = issueToken(store, { name: `test ${who}`, ...grants[who] });
-  const term = store.latestTerm()!;
-  const pick = (school: string) => store.riskList(term.id, { school_id: school }, { all: true }, { limit: 1 })[0].student_id;
-  const students = { inA1: pick(A1), inA2: pick(A2), inB1: pick(B1) };
-  const server = await listen(createApp({ store, ...options }), 0);
+  for (const who of everyone) tokens[who] = await newTestToken(stores.tokens, { name: `test ${who}`, ...grants[who] });
+  const term = (await stores.terms.latestTerm())!;
+  const pick = async (school: string) => (await stores.terms.riskList(term.id, { school_id: school }, { all: true }, { limit: 1 }))[0].student_id;
+  const students = { inA1: await pick(A1), inA2: await pick(A2), inB1: await pick(B1) };
+  const server = await listen(createApp({ stores, ...options }), 0);
   return {
     db,
-    store,
+    stores,
     server,
     base: `http://127.0.0.1:${portOf(server)}`,
     tokens,
     students,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
-      store.close();
+      await stores.close();
     },
   };
 }

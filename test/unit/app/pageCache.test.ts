@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PageCache } from "../../../src/http/pageCache.ts";
+import { PageCache } from "../../../src/app/pageCache.ts";
 
 const MB = 1 << 20;
 const page = (mb: number, student: string) => ({ json: "x".repeat(mb * MB), students: [student] });

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import type { AuditEntry } from "./scoreStore.ts";
+import { EwisError } from "../../core/index.ts";
+import type { AuditEntry, AuditTrail } from "../auditTrail.ts";
+import { storeFailure } from "../storeFailure.ts";
 
 /**
  * The audit trail lives in a file of its own beside the store (`ewis.db` → `ewis.audit.db`),
@@ -16,7 +19,7 @@ export function auditLogFile(storeFile: string): string {
 
 type Row = Record<string, unknown>;
 
-export class AuditLog {
+class AuditLog {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
 
@@ -62,7 +65,7 @@ export class AuditLog {
  * must not collide with rows already moved), then deleted. The two files commit separately:
  * a crash between the steps repeats a row rather than losing one.
  */
-export function moveOldAuditRows(store: Database.Database, log: AuditLog): void {
+function moveOldAuditRows(store: Database.Database, log: AuditLog): void {
   const rows = store.prepare("SELECT * FROM audit ORDER BY id").all() as Row[];
   if (rows.length === 0) return;
   log.record(rows.map(auditEntryOf));
@@ -79,4 +82,66 @@ function auditEntryOf(r: Row): AuditEntry {
     term_id: (r.term_id as number | null) ?? null,
     students: JSON.parse(r.students as string),
   };
+}
+
+/**
+ * The SQLite store's `AuditTrail`: its file is opened on first use, so a term run, which never
+ * audits, never locks it. A store that began a trail and finds its file gone refuses to serve
+ * rather than quietly starting an empty one.
+ */
+export class SqliteAuditTrail implements AuditTrail {
+  private log: AuditLog | undefined;
+
+  constructor(
+    private readonly store: Database.Database,
+    private readonly storeFile: string,
+  ) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    try {
+      this.open().record([entry]);
+    } catch (error) {
+      // Thrown before the response is sent: a read that cannot be audited is not served.
+      throw storeFailure(error, auditLogFile(this.storeFile), "recording the audit entry", "nothing was served");
+    }
+  }
+
+  async trail(limit = 1000): Promise<(AuditEntry & { id: number })[]> {
+    return this.open().trail(limit);
+  }
+
+  /** Forgets that a trail was begun, so a lost one is replaced by a new, empty one. */
+  startNew(): void {
+    this.close();
+    this.store.prepare("DELETE FROM audit_trail_begun").run();
+  }
+
+  close(): void {
+    this.log?.close();
+    this.log = undefined;
+  }
+
+  private open(): AuditLog {
+    if (!this.log) {
+      const file = auditLogFile(this.storeFile);
+      const begun = this.store.prepare("SELECT at FROM audit_trail_begun").get() as { at: string } | undefined;
+      if (begun && file !== ":memory:" && !existsSync(file)) {
+        throw new EwisError(
+          "store_failed",
+          `the audit trail begun ${begun.at} is missing; restore it from the backup taken with the store, or start a new, empty trail knowingly with \`ewis audit --start-new-trail\`; nothing was served`,
+          { file },
+        );
+      }
+      try {
+        this.log = new AuditLog(file);
+        // After the file exists: a marker without its file would lock the trail for good.
+        if (!begun) this.store.prepare("INSERT INTO audit_trail_begun (at) VALUES (?)").run(new Date().toISOString());
+        moveOldAuditRows(this.store, this.log);
+      } catch (error) {
+        this.close();
+        throw storeFailure(error, file, "opening the audit trail");
+      }
+    }
+    return this.log;
+  }
 }

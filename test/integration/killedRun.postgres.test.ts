@@ -1,0 +1,3 @@
+import { killedRunSuite } from "../support/killedRun.ts";
+
+killedRunSuite("postgres");

@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import pg from "pg";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.ts";
+import { storeMaker } from "../support/storeKinds.ts";
+
+/**
+ * What only the PostgreSQL store has to get right: the server's failures as one line that
+ * names the database but never its password, and a database user's rights, found before a
+ * term run reads a state's history.
+ */
+const root = join(import.meta.dirname, "..", "..");
+const history = join(root, "fixtures", "state-small.csv");
+const models = join(root, "models");
+const quiet = () => {};
+
+describe("the PostgreSQL store", () => {
+  const maker = storeMaker("postgres");
+  let db: string;
+  let errors: string[] = [];
+
+  beforeAll(async () => {
+    db = await maker.fresh("rights");
+    expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", models, "--db", db], quiet)).toBe(0);
+    const admin = new pg.Client({ connectionString: db });
+    await admin.connect();
+    try {
+      // A user who may read and audit, not publish: what a service instance needs.
+      await admin.query("CREATE ROLE reader LOGIN PASSWORD 'reader-secret'");
+      await admin.query("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader");
+      await admin.query("GRANT INSERT ON audit TO reader");
+    } finally {
+      await admin.end();
+    }
+  }, 120_000);
+
+  const as = (user: string, password: string) => db.replace("postgres://postgres@", `postgres://${user}:${password}@`);
+  const run = async (...args: string[]) => {
+    errors = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+    try {
+      return await main(["node", "ewis", ...args], quiet);
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it("says in one line that a server cannot be reached, naming it without the password", async () => {
+    const code = await run("terms", "--db", "postgres://ewis:do-not-print@127.0.0.1:1/ewis");
+    expect(code).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^ewis: postgres:\/\/ewis@127\.0\.0\.1:1\/ewis: opening the store failed: the database server cannot be reached \(ECONNREFUSED/);
+    expect(errors[0]).not.toContain("do-not-print");
+  });
+
+  it("says there is no such database", async () => {
+    expect(await run("terms", "--db", db.replace(/\/[^/]+$/, "/no_such_db"))).toBe(1);
+    expect(errors[0]).toMatch(/there is no such database on the server \(3D000/);
+  });
+
+  it("serves and exports as a user who may only read and audit, and refuses that user's term run before reading the history", async () => {
+    const reader = as("reader", "reader-secret");
+    const out = join(maker.work, "reader-export.csv");
+    expect(await run("export", "--db", reader, "--year", "2027", "--term", "fall", "--out", out)).toBe(0);
+    const rejects = join(maker.work, "never.csv");
+    expect(await run("run-term", "--history", join(maker.work, "no-such-history.csv"), "--year", "2027", "--term", "fall", "--models", models, "--db", reader, "--rejects", rejects)).toBe(1);
+    // The rights, not the missing history file, stopped it: the store was checked first.
+    expect(errors[0]).toMatch(/checking the store can be written failed: this database user may not do that .*\(42501/);
+    expect(errors[0]).not.toContain("reader-secret");
+  });
+
+  it("takes the URL from EWIS_DATABASE_URL when --db is not given", async () => {
+    const lines: string[] = [];
+    vi.stubEnv("EWIS_DATABASE_URL", db);
+    try {
+      expect(await main(["node", "ewis", "terms"], (l) => lines.push(l))).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(lines[1]).toMatch(/^2027 {2}fall {6}published {2}1206\/1328/);
+    expect(await run("terms")).toBe(2); // neither given
+  });
+});
