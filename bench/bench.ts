@@ -1,7 +1,9 @@
-// `npm run bench [-- --size N] [--only read|score|train|fit|term|api] [--seed S]`: the benchmark of
-// record. On a synthetic state of N current students (default 1,000,000) with their last four
-// school years, generated once and cached in .cache/bench/, it times each stage of the main job
-// and prints one JSON object. Targets live here, never in tests.
+// `npm run bench [-- --size N] [--only read|score|train|fit|term|api] [--seed S] [--store sqlite|postgres|both]`:
+// the benchmark of record. On a synthetic state of N current students (default 1,000,000) with
+// their last four school years, generated once and cached in .cache/bench/, it times each stage
+// of the main job and prints one JSON object. The term run and the API are timed on SQLite and
+// on PostgreSQL (a throwaway cluster of Debian's server, durable settings) unless --store says
+// one. Targets live here, never in tests.
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -15,6 +17,7 @@ import { readHistory } from "../src/io/readHistory.ts";
 import { trainRiskModel } from "../training/trainRiskModel.ts";
 import { DEFAULT_L2 } from "../training/trainAll.ts";
 import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
+import { startPostgres } from "../test/support/postgresServer.ts";
 import { benchApiLatency } from "./apiLatency.ts";
 import { benchLargeFit } from "./fitLarge.ts";
 
@@ -24,8 +27,11 @@ const { values } = parseArgs({
     size: { type: "string", default: "1000000" },
     seed: { type: "string", default: "2" },
     only: { type: "string" },
+    store: { type: "string", default: "both" },
   },
 });
+if (!["sqlite", "postgres", "both"].includes(values.store!)) throw new Error(`--store takes sqlite, postgres or both, not "${values.store}"`);
+const onStore = (kind: "sqlite" | "postgres") => values.store === "both" || values.store === kind;
 const size = Number(values.size);
 const seed = Number(values.seed);
 if (!Number.isInteger(size) || size < 100) throw new Error(`--size takes a whole number of students of at least 100, not "${values.size}"`);
@@ -157,12 +163,23 @@ const dir = await mkdtemp(join(tmpdir(), "ewis-bench-"));
 try {
   const figures: Record<string, unknown> = {};
   if (wants("read") || wants("score") || wants("train")) figures.pipeline = await benchPipeline(file);
-  if (wants("term") || wants("api")) figures.termRun = await benchTermRun(file, join(dir, "bench.db"));
-  if (wants("api")) figures.api = await benchApiLatency(join(dir, "bench.db"));
+  if ((wants("term") || wants("api")) && onStore("sqlite")) figures.termRun = await benchTermRun(file, join(dir, "bench.db"));
+  if (wants("api") && onStore("sqlite")) figures.api = await benchApiLatency(join(dir, "bench.db"));
+  if ((wants("term") || wants("api")) && onStore("postgres")) {
+    const server = await startPostgres({ durable: true });
+    try {
+      figures.termRunPostgres = await benchTermRun(file, server.url);
+      if (wants("api")) figures.apiPostgres = await benchApiLatency(server.url);
+    } finally {
+      await server.stop();
+    }
+  }
   if (wants("fit")) figures.largeFit = await benchLargeFit();
   const pipeline = figures.pipeline as Record<string, { rowsPerSecond?: number }> | undefined;
   const termRun = figures.termRun as Awaited<ReturnType<typeof benchTermRun>> | undefined;
   const api = figures.api as Awaited<ReturnType<typeof benchApiLatency>> | undefined;
+  const termRunPostgres = figures.termRunPostgres as Awaited<ReturnType<typeof benchTermRun>> | undefined;
+  const apiPostgres = figures.apiPostgres as Awaited<ReturnType<typeof benchApiLatency>> | undefined;
   const largeFit = figures.largeFit as Awaited<ReturnType<typeof benchLargeFit>> | undefined;
   console.log(
     JSON.stringify(
@@ -176,6 +193,10 @@ try {
         term_run_rollups_s: termRun?.stageSeconds.rollups,
         suppression_protecting_students_pct: termRun && Object.fromEntries(Object.entries(termRun.suppression).map(([scope, f]) => [scope, f.protecting_students_pct])),
         api_school_list_p99_ms: api?.schoolRiskList.p99ms,
+        term_run_postgres_s: termRunPostgres?.seconds,
+        // Goal: publishing into PostgreSQL within 1.5× of SQLite.
+        publish_postgres_over_sqlite: termRunPostgres && termRun && Number(((termRunPostgres.stageSeconds.score + termRunPostgres.stageSeconds.publish) / (termRun.stageSeconds.score + termRun.stageSeconds.publish)).toFixed(2)),
+        api_school_list_postgres_p99_ms: apiPostgres?.schoolRiskList.p99ms,
         fit_1m_x25_s: largeFit?.fit_1m_x25_s,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
         state: { file, currentYear: CURRENT_YEAR, years: `${FIRST_YEAR}-${CURRENT_YEAR}`, seed },

@@ -39,8 +39,12 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     faultPoint("read");
     // The rejects file belongs to the published term: written once the term is, so a failed
     // run never overwrites the rejects of the term that stands.
-    // Beside the store's file; a server database has none here, so beside the history.
-    const rejectsFile = options.rejects ?? `${isDatabaseUrl(options.db) ? options.history : options.db}.${options.year}-${options.term}.rejects.csv`;
+    // Beside the store's file, always (header only when none). A server database has no file
+    // here, so beside the history, and only when there are rejects: the history's folder is
+    // the state's input, not a place to leave empty files in.
+    const onServer = isDatabaseUrl(options.db);
+    const rejectsFile = options.rejects ?? `${onServer ? options.history : options.db}.${options.year}-${options.term}.rejects.csv`;
+    const writeTheRejects = options.rejects !== undefined || !onServer || history.rejects.length > 0;
     const failedRun = async (error: unknown) => {
       if (history.rejects.length > 0) {
         await writeRejects(`${rejectsFile}.failed-run.csv`, history.rejects);
@@ -70,7 +74,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     }
     const { record, cells, loss } = published;
     faultPoint("published");
-    await writeRejects(rejectsFile, history.rejects);
+    if (writeTheRejects) await writeRejects(rejectsFile, history.rejects);
     if (history.rejected > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
 
     const previous = await stores.terms.previousTerm(options.year, options.term);

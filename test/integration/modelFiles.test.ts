@@ -2,19 +2,8 @@ import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EwisError } from "../../src/core/index.ts";
 import { loadModels } from "../../src/io/modelFiles.ts";
-
-/** The EwisError an async call throws. */
-async function caught(run: () => Promise<unknown>): Promise<EwisError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof EwisError) return error;
-    throw error;
-  }
-  throw new Error("expected an EwisError, but nothing was thrown");
-}
+import { rejected as caught } from "../support/caught.ts";
 
 const shipped = join(import.meta.dirname, "..", "..", "models");
 const file = "early_literacy-grade3.json";

@@ -22,7 +22,12 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * `durable` keeps PostgreSQL's defaults (fsync, full page writes, synchronous commit), as a
+ * deployment runs it: for the benchmark. The tests' clusters are thrown away and never
+ * recovered, so they skip those.
+ */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = await serverBin();
   const dir = await mkdtemp(join(tmpdir(), "ewis-pg-"));
   const asRoot = process.getuid?.() === 0;
@@ -36,9 +41,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, "data");
   await asServer(join(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale", "C"]);
   const port = await freePort();
-  // fsync off: a test cluster is thrown away, never recovered.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  await asServer(join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "start"]);
+  const settings = options.durable ? "-c max_wal_size=4GB" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${settings}`;
+  await asServer(join(bin, "pg_ctl"), ["-D", data, "-o", serverOptions, "-l", join(dir, "server.log"), "-w", "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     directory: dir,

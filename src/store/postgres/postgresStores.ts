@@ -2,6 +2,7 @@ import pg from "pg";
 import { EwisError } from "../../core/index.ts";
 import type { AuditEntry, AuditTrail } from "../auditTrail.ts";
 import { publishInside } from "../sql/publishingTerm.ts";
+import { toAuditEntry } from "../sql/rows.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
@@ -150,15 +151,6 @@ class PostgresAuditTrail implements AuditTrail {
 
   async trail(limit = 1000): Promise<(AuditEntry & { id: number })[]> {
     const rows = await this.sql.rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]);
-    return rows.map((r) => ({
-      id: r.id as number,
-      at: r.at as string,
-      token_id: r.token_id as number,
-      token_name: r.token_name as string,
-      role: r.role as string,
-      route: r.route as string,
-      term_id: (r.term_id as number | null) ?? null,
-      students: JSON.parse(r.students as string),
-    }));
+    return rows.map(toAuditEntry);
   }
 }

@@ -8,6 +8,7 @@ import {
   type RollupCell,
   type SubgroupDimension,
 } from "../../core/index.ts";
+import type { AuditEntry } from "../auditTrail.ts";
 import type { ListedScore, TermRecord } from "../termStore.ts";
 import type { TokenRecord } from "../tokenStore.ts";
 import type { Row } from "./sqlRunner.ts";
@@ -42,7 +43,7 @@ export const scoreValues: Record<ScoreColumn, (s: PublishedScore) => unknown> = 
   indicators: (s) => indicatorBlob(s.indicators),
 };
 
-export const listedColumnNames = scoreColumns.filter((c) => c !== "indicators");
+const listedColumnNames = scoreColumns.filter((c) => c !== "indicators");
 export const listedColumns = listedColumnNames.join(", ");
 
 export const rollupColumns = [
@@ -158,4 +159,18 @@ export function toScore(r: Row): ListedScore {
 
 function priorOf(text: unknown): PriorMilestone | null {
   return typeof text === "string" ? (JSON.parse(text) as PriorMilestone) : null;
+}
+
+/** An audit row as the trail gives it back: the students as a list again. */
+export function toAuditEntry(r: Row): AuditEntry & { id: number } {
+  return {
+    id: r.id as number,
+    at: r.at as string,
+    token_id: r.token_id as number,
+    token_name: r.token_name as string,
+    role: r.role as string,
+    route: r.route as string,
+    term_id: (r.term_id as number | null) ?? null,
+    students: JSON.parse(r.students as string),
+  };
 }

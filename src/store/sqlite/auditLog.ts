@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { EwisError } from "../../core/index.ts";
 import type { AuditEntry, AuditTrail } from "../auditTrail.ts";
+import { toAuditEntry } from "../sql/rows.ts";
 import { storeFailure } from "../storeFailure.ts";
 
 /**
@@ -51,7 +52,7 @@ class AuditLog {
   }
 
   trail(limit: number): (AuditEntry & { id: number })[] {
-    return (this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({ id: r.id as number, ...auditEntryOf(r) }));
+    return (this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map(toAuditEntry);
   }
 
   close(): void {
@@ -68,21 +69,10 @@ class AuditLog {
 function moveOldAuditRows(store: Database.Database, log: AuditLog): void {
   const rows = store.prepare("SELECT * FROM audit ORDER BY id").all() as Row[];
   if (rows.length === 0) return;
-  log.record(rows.map(auditEntryOf));
+  log.record(rows.map(toAuditEntry));
   store.prepare(`DELETE FROM audit WHERE id <= ?`).run(rows[rows.length - 1].id);
 }
 
-function auditEntryOf(r: Row): AuditEntry {
-  return {
-    at: r.at as string,
-    token_id: r.token_id as number,
-    token_name: r.token_name as string,
-    role: r.role as string,
-    route: r.route as string,
-    term_id: (r.term_id as number | null) ?? null,
-    students: JSON.parse(r.students as string),
-  };
-}
 
 /**
  * The SQLite store's `AuditTrail`: its file is opened on first use, so a term run, which never
