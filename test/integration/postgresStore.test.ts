@@ -2,6 +2,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
+import { copyRows } from "../../src/store/postgres/copyRows.ts";
 import { storeMaker } from "../support/storeKinds.ts";
 
 /**
@@ -80,5 +81,24 @@ describe("the PostgreSQL store", () => {
     }
     expect(lines[1]).toMatch(/^2027 {2}fall {6}published {2}1206\/1328/);
     expect(await run("terms")).toBe(2); // neither given
+  });
+
+  it("copies rows in bulk exactly: text with tabs, line breaks and backslashes, nulls, doubles, bytes", async () => {
+    const pool = new pg.Pool({ connectionString: db });
+    const client = await pool.connect();
+    try {
+      await client.query("CREATE TEMP TABLE copied (t text, n integer, x double precision, b bytea)");
+      const rows: [string | null, number | null, number, Buffer][] = [
+        ["tab\there, line\nbreak, return\r, back\\slash \\N", 1, 0.1 + 0.2, Buffer.from([0, 1, 254, 255])],
+        [null, null, -1e-300, Buffer.alloc(0)],
+        ["\\N", 2_147_483_647, Number.MAX_VALUE, Buffer.from(new Float64Array([Math.PI]).buffer)],
+      ];
+      await copyRows(client, "copied", ["t", "n", "x", "b"], rows, (r) => r);
+      const { rows: back } = await client.query("SELECT t, n, x, b FROM copied");
+      expect(back.map((r) => [r.t, r.n, r.x, r.b])).toEqual(rows);
+    } finally {
+      client.release();
+      await pool.end();
+    }
   });
 });
