@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -100,5 +101,13 @@ describe("the PostgreSQL store", () => {
       client.release();
       await pool.end();
     }
+  });
+
+  it("keeps a published term in the server: the run leaves no file behind", async () => {
+    const folders = [join(root, "fixtures"), root, maker.work];
+    const before = folders.map((f) => readdirSync(f).sort());
+    const fresh = await maker.fresh("no_files");
+    expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2026", "--term", "spring", "--models", models, "--db", fresh], quiet)).toBe(0);
+    expect(folders.map((f) => readdirSync(f).sort())).toEqual(before);
   });
 });

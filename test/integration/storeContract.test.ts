@@ -273,13 +273,36 @@ describe.each(storeKinds)("the %s store", (kind) => {
       expect(await main(["node", "ewis", command, "--db", db, "--year", "2027", "--term", "fall", "--out", out], quiet)).toBe(0);
       files.push(await readFile(out, "utf8"));
     }
+    const printed: string[] = [];
+    expect(await main(["node", "ewis", "suppression", "--db", db, "--year", "2027", "--term", "fall"], (line) => printed.push(line))).toBe(0);
+    expect(printed).toHaveLength(3);
+    files.push(printed.join("\n"));
     outputs[kind] = files;
+  });
+
+  it("lists, revokes and audits through the commands", async () => {
+    const lines: string[] = [];
+    const say = (line: string) => lines.push(line);
+    expect(await main(["node", "ewis", "token", "create", "--db", db, "--role", "district_admin", "--name", "cli holder", "--district", "D0001"], say)).toBe(0);
+    expect(await main(["node", "ewis", "token", "list", "--db", db], say)).toBe(0);
+    const listed = lines.find((l) => l.includes(",cli holder,"))!;
+    expect(listed).toMatch(/^\d+,cli holder,district_admin,district:D0001,\d{4}-\d\d-\d\dT[\d:.]+Z,\d{4}-\d\d-\d\dT[\d:.]+Z,,active$/);
+    const id = listed.split(",")[0];
+    expect(await main(["node", "ewis", "token", "revoke", "--db", db, "--id", id], say)).toBe(0);
+    expect(lines.at(-1)).toBe(`token ${id} (cli holder, district_admin) revoked; the API refuses it from now on`);
+    lines.length = 0;
+    expect(await main(["node", "ewis", "token", "list", "--db", db], say)).toBe(0);
+    expect(lines.find((l) => l.startsWith(`${id},`))).toMatch(/,revoked$/);
+    await withStores(db, {}, ({ audit }) => audit.record({ at: "2027-01-05T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students", term_id: 2, students: ["S1", "S2"] }));
+    lines.length = 0;
+    expect(await main(["node", "ewis", "audit", "--db", db, "--limit", "1"], say)).toBe(0);
+    expect(lines).toEqual(["at,token,role,route,term,students", "2027-01-05T10:00:00.000Z,c,counselor,GET /students,2,2:S1 S2"]);
   });
 });
 
 describe("the two stores", () => {
-  it("give byte-identical exports and rollups of the same term", () => {
-    expect(outputs.sqlite).toHaveLength(2);
+  it("give byte-identical exports, rollups and suppression figures of the same term", () => {
+    expect(outputs.sqlite).toHaveLength(3);
     expect(outputs.postgres).toEqual(outputs.sqlite);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareTerms, termNeighbours, type TermPlace } from "../../../src/core/index.ts";
+import { compareTerms, termNeighbours, termSeq, type TermPlace } from "../../../src/core/index.ts";
 
 const term = (school_year: number, label: string, seq: number): TermPlace => ({ school_year, label, seq });
 const order = (terms: TermPlace[]) => [...terms].sort(compareTerms).map((t) => `${t.school_year} ${t.label}`);
@@ -26,5 +26,14 @@ describe("termNeighbours", () => {
     expect(names(termNeighbours(terms, term(2026, "fall", 2)))).toEqual([undefined, "2026 spring"]);
     expect(names(termNeighbours(terms, term(2028, "fall", 6)))).toEqual(["2027 spring", undefined]);
     expect(names(termNeighbours([], term(2028, "fall", 1)))).toEqual([undefined, undefined]);
+  });
+});
+
+describe("termSeq", () => {
+  it("keeps a re-run term's place in publication order and puts a new one after every term there is", () => {
+    const terms = [term(2027, "q1", 4), term(2026, "fall", 9), term(2027, "fall", 2)];
+    expect(termSeq(terms, 2026, "fall")).toBe(9);
+    expect(termSeq(terms, 2027, "q2")).toBe(10);
+    expect(termSeq([], 2027, "fall")).toBe(1);
   });
 });
