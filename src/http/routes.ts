@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import type { z } from "zod";
 import type { Principal } from "../core/index.ts";
 import type { PageCache } from "../app/pageCache.ts";
+import { whoAmI } from "../app/me.ts";
 import { termSummary } from "../app/readTerm.ts";
 import { districtRollup, districtsInScope, schoolRollup, schoolsInScope, stateRollup } from "../app/rollups.ts";
 import { riskListExport, riskListPage } from "../app/riskList.ts";
@@ -55,6 +56,13 @@ export const routes: RouteSpec[] = [
       }
       return { status: "ready", term: termSummary(term) };
     },
+  },
+  {
+    path: "/me",
+    summary: "Who the caller is: name, role, scope, and whether the role reads students",
+    query: noQuery,
+    studentLevel: false,
+    handle: async ({ principal }) => whoAmI(principal),
   },
   {
     path: "/terms",

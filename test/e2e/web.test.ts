@@ -131,8 +131,13 @@ describe("the pages in headless Chromium", () => {
 
   it("signs a counselor in to their school's risk list, filters it, pages it and exports it", async () => {
     const { context, page, problems } = await openTab();
+    const asked: string[] = [];
+    page.on("request", (r) => asked.push(new URL(r.url()).pathname));
     await signIn(page, tokens.counselor);
     await page.waitForURL(/\/list\.html/);
+    // Signing in asked who the holder is, and read no student before the list page opened.
+    const signingIn = asked.slice(0, asked.findIndex((p) => p.startsWith("/list")));
+    expect(signingIn.filter((p) => p.startsWith("/api/"))).toEqual(["/api/v1/me"]);
     await settled(page, "#list");
     const all = await store.riskList(termId, { school_id: school });
     expect(all.length).toBeGreaterThan(50);

@@ -108,6 +108,24 @@ describe("access matrix", () => {
     }
   });
 
+  it("says who the caller is on /me, reading and auditing no student", async () => {
+    const trailBefore = (await stores.audit.trail(1))[0]?.id ?? 0;
+    const expected: Record<Who, { role: string; districts: string[]; schools: string[]; state: boolean; reads_students: boolean }> = {
+      counselor: { role: "counselor", districts: [], schools: [A1], state: false, reads_students: true },
+      school_admin: { role: "school_admin", districts: [], schools: [A1], state: false, reads_students: true },
+      district_admin: { role: "district_admin", districts: [A], schools: [], state: false, reads_students: true },
+      state_admin: { role: "state_admin", districts: [], schools: [], state: true, reads_students: false },
+      state_admin_granted: { role: "state_admin", districts: [], schools: [], state: true, reads_students: true },
+    };
+    for (const who of everyone) {
+      const r = await get("/me", who);
+      expect(r.status, who).toBe(200);
+      expect(r.body).toEqual({ name: `test ${who}`, ...expected[who] });
+    }
+    expect((await get("/me")).status).toBe(401);
+    expect((await stores.audit.trail(1))[0]?.id ?? 0).toBe(trailBefore);
+  });
+
   it("answers 401 without a token or with a wrong one, on every route but health and the document", async () => {
     for (const route of routes.filter((r) => !r.public)) {
       const path = route.path.replace(":id", route.path.startsWith("/students") ? students.inA1 : route.path.startsWith("/schools") ? A1 : A);
@@ -194,6 +212,7 @@ describe("malformed parameters", () => {
     "/state/rollup": ["grade=0", "dimension=shoe_size", "milestone=x"],
     "/districts/:id/rollup": ["grade=13", "dimension=x"],
     "/schools/:id/rollup": ["term=1.5"],
+    "/me": [],
     "/terms": [],
     "/health": [],
   };
