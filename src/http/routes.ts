@@ -10,6 +10,18 @@ import { studentDetail } from "../app/studentDetail.ts";
 import type { AuditTrail } from "../store/auditTrail.ts";
 import type { TermReads } from "../store/termStore.ts";
 import { noQuery, placeParams, rollupQuery, schoolListQuery, studentListQuery, studentParams, termOnlyQuery } from "./queryParams.ts";
+import {
+  districtRollupResponse,
+  districtsResponse,
+  healthResponse,
+  meResponse,
+  riskListResponse,
+  schoolRollupResponse,
+  schoolsResponse,
+  stateRollupResponse,
+  studentResponse,
+  termsResponse,
+} from "./responses.ts";
 
 /**
  * The API as a table: each route's path, parameters and handler, from which Express is wired
@@ -29,21 +41,27 @@ export interface RouteContext {
   res: Response;
 }
 
-export interface RouteSpec {
+export interface RouteSpec<R extends z.ZodType = z.ZodType> {
   path: string;
   summary: string;
   params?: z.ZodType;
   query: z.ZodType;
+  /** The JSON body of a 200 (`responses.ts`); the handler must return it, or its text already made. */
+  response: R;
   /** Reads student-level data: needs a student scope and leaves an audit record. */
   studentLevel: boolean;
   public?: boolean;
   csv?: boolean;
-  handle(ctx: RouteContext): Promise<unknown>;
+  handle(ctx: RouteContext): Promise<z.input<R> | string>;
 }
 
+/** A route whose handler tsc holds to its response schema. */
+const route = <R extends z.ZodType>(spec: RouteSpec<R>): RouteSpec => spec as unknown as RouteSpec;
+
 export const routes: RouteSpec[] = [
-  {
+  route({
     path: "/health",
+    response: healthResponse,
     summary: "Ready when a published term is readable",
     query: noQuery,
     studentLevel: false,
@@ -52,29 +70,32 @@ export const routes: RouteSpec[] = [
       const term = await reads.latestTerm();
       if (!term) {
         res.status(503);
-        return { status: "not_ready", reason: "no published term" };
+        return { status: "not_ready" as const, reason: "no published term" };
       }
-      return { status: "ready", term: termSummary(term) };
+      return { status: "ready" as const, term: termSummary(term) };
     },
-  },
-  {
+  }),
+  route({
     path: "/me",
+    response: meResponse,
     summary: "Who the caller is: name, role, scope, and whether the role reads students",
     query: noQuery,
     studentLevel: false,
     handle: async ({ principal }) => whoAmI(principal),
-  },
-  {
+  }),
+  route({
     path: "/terms",
+    response: termsResponse,
     summary: "Published terms, oldest first",
     query: noQuery,
     studentLevel: false,
     handle: async ({ reads }) => ({
       terms: (await reads.listTerms()).map((t) => ({ ...termSummary(t), students_enrolled: t.students_enrolled, students_scored: t.students_scored, scores: t.scores })),
     }),
-  },
-  {
+  }),
+  route({
     path: "/students",
+    response: riskListResponse,
     summary: "A risk list for a term (latest by default), highest risk first; JSON pages or the whole list as CSV",
     query: studentListQuery,
     studentLevel: true,
@@ -93,24 +114,27 @@ export const routes: RouteSpec[] = [
       ctx.res.type("application/json");
       return riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit }, ctx);
     },
-  },
-  {
+  }),
+  route({
     path: "/students/:id",
+    response: studentResponse,
     summary: "One student's scores this term with drivers and indicator values, and tier history across terms",
     params: studentParams,
     query: termOnlyQuery,
     studentLevel: true,
     handle: (ctx) => studentDetail(ctx.params.id, (ctx.query as z.infer<typeof termOnlyQuery>).term, ctx),
-  },
-  {
+  }),
+  route({
     path: "/districts",
+    response: districtsResponse,
     summary: "Districts of a term in the caller's scope",
     query: termOnlyQuery,
     studentLevel: false,
     handle: (ctx) => districtsInScope((ctx.query as z.infer<typeof termOnlyQuery>).term, ctx),
-  },
-  {
+  }),
+  route({
     path: "/schools",
+    response: schoolsResponse,
     summary: "Schools of a term in the caller's scope, optionally of one district",
     query: schoolListQuery,
     studentLevel: false,
@@ -118,28 +142,31 @@ export const routes: RouteSpec[] = [
       const q = ctx.query as z.infer<typeof schoolListQuery>;
       return schoolsInScope(q.term, q.district, ctx);
     },
-  },
-  {
+  }),
+  route({
     path: "/state/rollup",
+    response: stateRollupResponse,
     summary: "State rollups by milestone, grade, tier and subgroup, suppressed cells marked",
     query: rollupQuery,
     studentLevel: false,
     handle: (ctx) => stateRollup(ctx.query as z.infer<typeof rollupQuery>, ctx),
-  },
-  {
+  }),
+  route({
     path: "/districts/:id/rollup",
+    response: districtRollupResponse,
     summary: "A district's rollups, suppressed cells marked",
     params: placeParams,
     query: rollupQuery,
     studentLevel: false,
     handle: (ctx) => districtRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx),
-  },
-  {
+  }),
+  route({
     path: "/schools/:id/rollup",
+    response: schoolRollupResponse,
     summary: "A school's rollups, suppressed cells marked",
     params: placeParams,
     query: rollupQuery,
     studentLevel: false,
     handle: (ctx) => schoolRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx),
-  },
+  }),
 ];

@@ -1,6 +1,8 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { createApp } from "../../src/http/createApp.ts";
@@ -10,6 +12,7 @@ import { listen } from "../../src/http/server.ts";
 import { openStores } from "../../src/store/openStores.ts";
 import type { Stores } from "../../src/store/stores.ts";
 import {
+  matrixRequests,
   A,
   A1,
   A2,
@@ -243,14 +246,58 @@ describe("malformed parameters", () => {
 describe("the OpenAPI document", () => {
   it("documents exactly the routes the app serves", async () => {
     const doc = (await get("/openapi.json")).body as { openapi: string; paths: Record<string, { get: { parameters: { name: string }[] } }> };
-    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.openapi).toBe("3.1.0");
     const app = createApp({ stores });
     const apiRouter = (app.router.stack as unknown as { name: string; handle: { stack: { route?: { path: string } }[] } }[]).find((l) => l.name === "router")!;
     const served = apiRouter.handle.stack.filter((l) => l.route).map((l) => openApiPath(l.route!.path));
     expect(served.sort()).toEqual(Object.keys(doc.paths).sort());
     expect(doc.paths["/students"].get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["school", "grade", "milestone", "tier", "change", "sort", "cursor", "limit", "term", "format"]));
   });
+
+  it("is a valid OpenAPI 3.1 document by a standard validator, with a schema for every answer", async () => {
+    const doc = (await get("/openapi.json")).body as OpenApi;
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    for (const [path, { get: operation }] of Object.entries(doc.paths)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (status === "503" || response.content) expect(response.content?.["application/json"]?.schema, `${path} ${status}`).toBeDefined();
+      }
+    }
+  });
+
+  it("describes what the service really answers: every route, every holder, errors included", async () => {
+    const doc = (await get("/openapi.json")).body as OpenApi;
+    // The document as one schema: each response schema's $ref resolves inside it.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(doc, "openapi.json");
+    const check = (path: string, status: number, body: unknown) => {
+      const route = Object.keys(doc.paths).find((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path.split("?")[0]))!;
+      const ref = doc.paths[route].get.responses[String(status)].content!["application/json"].schema.$ref!;
+      const validate = ajv.getSchema(`openapi.json${ref}`)!;
+      expect(validate(body), `${path} (${status}): ${ajv.errorsText(validate.errors)}`).toBe(true);
+    };
+    let checked = 0;
+    for (const { who, path, status } of matrixRequests(service)) {
+      const r = await get(path, who);
+      expect(r.status, `${who} ${path}`).toBe(status);
+      check(path, status, r.body);
+      checked++;
+    }
+    for (const path of ["/me", "/terms", "/students?limit=3&cursor=" + encodeURIComponent("not-a-cursor")]) {
+      const r = await get(path, "counselor");
+      check(path, r.status, r.body);
+    }
+    const health = await get("/health");
+    check("/health", health.status, health.body);
+    const unauthorised = await get("/terms");
+    check("/terms", 401, unauthorised.body);
+    expect(checked).toBeGreaterThan(50);
+  });
 });
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, { get: { parameters: { name: string }[]; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> } }>;
+}
 
 describe("protections", () => {
   it("sends security headers and never a stack trace", async () => {

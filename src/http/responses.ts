@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { countFields, milestoneNames, riskTiers, roles, subgroupDimensions } from "../core/index.ts";
+
+/**
+ * The API's answers, one zod schema each: they type the route handlers (`routes.ts`) and,
+ * through `z.toJSONSchema`, are the response schemas of the OpenAPI document, so a client
+ * generated from it reads exactly what is sent. Each is named in `apiSchemas`, and the
+ * document's `components.schemas` is that registry.
+ */
+export const apiSchemas = z.registry<{ id: string }>();
+const named = <T extends z.ZodType>(id: string, schema: T): T => {
+  apiSchemas.add(schema, { id });
+  return schema;
+};
+
+const milestone = z.enum(milestoneNames as [string, ...string[]]);
+const tier = z.enum(riskTiers);
+const change = z.enum(["new", "up", "down", "same"]);
+
+const termSummary = named("TermSummary", z.object({ id: z.int(), school_year: z.int(), label: z.string(), finished_at: z.string() }));
+
+const subgroups = z.object(Object.fromEntries(subgroupDimensions.map((d) => [d, z.string()])) as Record<(typeof subgroupDimensions)[number], z.ZodString>);
+
+const score = named(
+  "Score",
+  z.object({
+    student_id: z.string(),
+    school_year: z.int(),
+    district_id: z.string(),
+    school_id: z.string(),
+    grade: z.int(),
+    milestone,
+    risk: z.number().min(0).max(1),
+    tier,
+    previous_tier: tier.nullable(),
+    change,
+    drivers: z.array(z.object({ indicator: z.string(), value: z.number().nullable(), contribution: z.number(), text: z.string() })).readonly(),
+    prior: z.object({ milestone, outcome: z.enum(["reached", "missed", "unknown"]), school_year: z.int(), text: z.string() }).nullable(),
+    scored_with: milestone.nullable(),
+  }),
+);
+
+const countField = z.enum(countFields);
+const rollupCell = named(
+  "RollupCell",
+  z.object({
+    scope: z.enum(["state", "district", "school"]),
+    district_id: z.string(),
+    school_id: z.string(),
+    milestone,
+    grade: z.string(),
+    dimension: z.enum(["all", ...subgroupDimensions]),
+    value: z.string(),
+    ...Object.fromEntries(["n", "low", "moderate", "high"].map((f) => [f, z.int().nullable()])),
+    ...Object.fromEntries(["share_low", "share_moderate", "share_high", "mean_risk", "mean_risk_change", "high_share_change"].map((f) => [f, z.number().nullable()])),
+    suppressed: z.array(countField),
+    suppressed_small: z.array(countField).nullable(),
+  }),
+);
+
+const rollupView = z.object({ term: termSummary, suppression_threshold: z.int(), cells: z.array(rollupCell) });
+
+export const healthResponse = named("HealthResponse", z.union([
+  z.object({ status: z.literal("ready"), term: termSummary }),
+  z.object({ status: z.literal("not_ready"), reason: z.string() }),
+]));
+
+export const meResponse = named("MeResponse", z.object({
+  name: z.string(),
+  role: z.enum(roles),
+  districts: z.array(z.string()).readonly(),
+  schools: z.array(z.string()).readonly(),
+  state: z.boolean(),
+  reads_students: z.boolean(),
+}));
+
+export const termsResponse = named("TermsResponse", z.object({
+  terms: z.array(termSummary.extend({ students_enrolled: z.int(), students_scored: z.int(), scores: z.int() })),
+}));
+
+export const riskListResponse = named("RiskListResponse", z.object({ term: termSummary, students: z.array(score), next_cursor: z.string().nullable() }));
+
+export const studentResponse = named("StudentResponse", z.object({
+  term: termSummary,
+  student: z.object({ student_id: z.string(), district_id: z.string(), school_id: z.string(), grade: z.int(), subgroups }),
+  scores: z.array(score),
+  indicators: z.array(z.object({ indicator: z.string(), value: z.number().nullable(), text: z.string() })),
+  history: z.array(z.object({ term_id: z.int(), school_year: z.int(), label: z.string(), milestone, grade: z.int(), risk: z.number(), tier })),
+}));
+
+export const districtsResponse = named("DistrictsResponse", z.object({ term: termSummary, districts: z.array(z.object({ district_id: z.string() })) }));
+export const schoolsResponse = named("SchoolsResponse", z.object({ term: termSummary, schools: z.array(z.object({ district_id: z.string(), school_id: z.string() })) }));
+export const stateRollupResponse = named("StateRollupResponse", rollupView);
+export const districtRollupResponse = named("DistrictRollupResponse", rollupView.extend({ district_id: z.string() }));
+export const schoolRollupResponse = named("SchoolRollupResponse", rollupView.extend({ district_id: z.string(), school_id: z.string() }));
+
+export const errorResponse = named(
+  "Error",
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+);
