@@ -3,6 +3,7 @@ import autocannon from "autocannon";
 import { issueToken } from "../src/app/tokens.ts";
 import { tokenMint } from "../src/http/auth.ts";
 import { createApp } from "../src/http/createApp.ts";
+import { InFlight } from "../src/http/inFlight.ts";
 import { listen } from "../src/http/server.ts";
 import { openStores } from "../src/store/openStores.ts";
 
@@ -49,7 +50,8 @@ export async function benchApiLatency(db: string, { seconds = 10, rate = 200, co
   if (!school.topStudent) throw new Error(`school ${school.school_id} has no students`);
   const counselor = await issueToken(stores.tokens, tokenMint, { name: "bench counselor", role: "counselor", schools: [school.school_id], districts: [], studentGrant: false });
   const districtAdmin = await issueToken(stores.tokens, tokenMint, { name: "bench district admin", role: "district_admin", schools: [], districts: [school.district_id], studentGrant: false });
-  const server = await listen(createApp({ stores, rateLimitPerMinute: 10_000_000 }), 0);
+  const inFlight = new InFlight();
+  const server = await listen(createApp({ stores, inFlight, rateLimitPerMinute: 10_000_000 }), 0);
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1`;
 
@@ -108,6 +110,7 @@ export async function benchApiLatency(db: string, { seconds = 10, rate = 200, co
     };
   } finally {
     await new Promise((resolve) => server.close(resolve));
+    await inFlight.idle();
     await stores.close();
   }
 }

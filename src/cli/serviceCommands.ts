@@ -4,6 +4,7 @@ import { csvField } from "../io/csvCell.ts";
 import { jsonLines } from "../http/accessLog.ts";
 import { tokenMint } from "../http/auth.ts";
 import { createApp } from "../http/createApp.ts";
+import { InFlight } from "../http/inFlight.ts";
 import { listen } from "../http/server.ts";
 import { openStores, withStores } from "../store/openStores.ts";
 import type { Stores } from "../store/stores.ts";
@@ -82,7 +83,8 @@ export async function serveCommand(options: { db: string; port: number; host: st
   const stores = await openStores(options.db, existing);
   if (options.demoTokens) await demoTokens(stores, log);
   // One JSON line per request on stdout (route pattern, status, time, token id; no data).
-  const server = await listen(createApp({ stores, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
+  const inFlight = new InFlight();
+  const server = await listen(createApp({ stores, inFlight, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   log(`ewis serving ${stores.location} on http://${options.host}:${port}/ (API under /api/v1, Ctrl-C to stop)`);
@@ -91,5 +93,6 @@ export async function serveCommand(options: { db: string; port: number; host: st
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  await inFlight.idle();
   await stores.close();
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { RequestHandler, Response } from "express";
 import { EwisError, parseStoredTime, type Principal } from "../core/index.ts";
 import { signIn } from "../app/tokens.ts";
+import { InFlight } from "./inFlight.ts";
 import type { TokenCheck } from "../core/index.ts";
 import type { TokenStore } from "../store/tokenStore.ts";
 
@@ -34,7 +35,7 @@ function refusal(check: Exclude<TokenCheck, { ok: true }>): string {
  * than one picked: Node keeps the first, a proxy in front may keep the last. `now` is the
  * clock expiries are judged by (tests move it).
  */
-export function bearerAuth(tokens: TokenStore, now: () => Date = () => new Date()): RequestHandler {
+export function bearerAuth(tokens: TokenStore, now: () => Date = () => new Date(), inFlight = new InFlight()): RequestHandler {
   return async (req, res, next) => {
     let headers = 0;
     for (let k = 0; k < req.rawHeaders.length; k += 2) if (req.rawHeaders[k].toLowerCase() === "authorization") headers++;
@@ -44,7 +45,7 @@ export function bearerAuth(tokens: TokenStore, now: () => Date = () => new Date(
     // character class is the same either way.
     const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/i.exec(header);
     if (!match) throw new EwisError("unauthorized", "send an API token as `Authorization: Bearer <token>`");
-    const check = await signIn(tokens, tokenMint, match[1], now());
+    const check = await inFlight.run(() => signIn(tokens, tokenMint, match[1], now()));
     if (!check.ok) throw new EwisError("unauthorized", refusal(check));
     res.locals.principal = check.principal;
     next();

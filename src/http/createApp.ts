@@ -9,6 +9,7 @@ import type { Stores } from "../store/stores.ts";
 import { accessLog, errorsToStderr, safely, tagRoute, type LogSink } from "./accessLog.ts";
 import { bearerAuth, principalOf } from "./auth.ts";
 import { errorHandler, notFoundHandler } from "./httpErrors.ts";
+import { InFlight } from "./inFlight.ts";
 import { openApiDocument } from "./openapi.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
@@ -23,13 +24,15 @@ export interface AppOptions {
   log?: LogSink;
   /** The clock tokens expire by and lines are stamped with. */
   now?: () => Date;
+  /** Counts the requests' store work, so whoever closes the stores can wait for it (`ewis serve`). */
+  inFlight?: InFlight;
 }
 
 const webRoot = join(import.meta.dirname, "..", "web");
 const chartJs = join(import.meta.dirname, "..", "..", "node_modules", "chart.js", "dist", "chart.umd.min.js");
 
 /** Builds the app; `server.ts` only listens, so tests run it on port 0. */
-export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errorsToStderr, now = () => new Date() }: AppOptions): express.Express {
+export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errorsToStderr, now = () => new Date(), inFlight = new InFlight() }: AppOptions): express.Express {
   const log = safely(sink);
   const app = express();
   app.disable("x-powered-by");
@@ -38,7 +41,7 @@ export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errors
   app.use(express.json({ limit: "16kb" }));
 
   const api = express.Router();
-  const auth = bearerAuth(stores.tokens, now);
+  const auth = bearerAuth(stores.tokens, now, inFlight);
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: rateLimitPerMinute,
@@ -66,7 +69,7 @@ export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errors
   });
   const pages = new PageCache();
   for (const route of routes) {
-    api.get(route.path, tagRoute(`/api/v1${route.path}`), ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, stores, pages, now));
+    api.get(route.path, tagRoute(`/api/v1${route.path}`), ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, stores, pages, now, inFlight));
   }
   api.use(notFoundHandler);
   app.use("/api/v1", api);
@@ -92,13 +95,13 @@ function pagePaths(): Set<string> {
   return paths;
 }
 
-function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: () => Date) {
+function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: () => Date, inFlight: InFlight) {
   return async (req: Request, res: Response, _next: NextFunction) => {
     const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
     const query = route.query.parse(req.query) as Record<string, unknown>;
     // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
-    const body = await stores.terms.reading((reads) =>
-      route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, req, res }),
+    const body = await inFlight.run(() =>
+      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, req, res })),
     );
     if (typeof body === "string") res.send(body);
     else res.json(body);
