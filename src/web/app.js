@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * What every page shares: the token in sessionStorage, the API fetch, the header, a small DOM
  * builder (text only, never innerHTML, so no value from the API is ever parsed as markup) and
@@ -8,6 +9,10 @@ const STUDENTS_KEY = "ewis.readsStudents";
 
 export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
 
+/**
+ * @param {string} token
+ * @param {boolean} readsStudents
+ */
 export function signIn(token, readsStudents) {
   sessionStorage.setItem(TOKEN_KEY, token);
   sessionStorage.setItem(STUDENTS_KEY, readsStudents ? "1" : "0");
@@ -22,6 +27,11 @@ export const readsStudents = () => sessionStorage.getItem(STUDENTS_KEY) === "1";
 
 /** An answer of the API other than 2xx, with its `{ error: { code, message } }` body when there is one. */
 export class ApiError extends Error {
+  /**
+   * @param {number} status the HTTP status, 0 when the server could not be reached
+   * @param {string} code
+   * @param {string} message
+   */
   constructor(status, code, message) {
     super(message);
     this.status = status;
@@ -30,9 +40,36 @@ export class ApiError extends Error {
 }
 
 /**
+ * What a `catch` caught, as an ApiError: itself when it is one, else (a bug in a page, say) one
+ * with status 0 and the thrown error's message, so a page can read `status` and `message` alike.
+ * @param {unknown} error
+ * @returns {ApiError}
+ */
+export function apiError(error) {
+  if (error instanceof ApiError) return error;
+  return new ApiError(0, "unexpected", error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * The API's answers, typed from the server's zod schemas (`src/http/responses.ts`).
+ * @typedef {import("zod").infer<typeof import("../http/responses.ts").meResponse>} MeAnswer
+ * @typedef {import("zod").infer<typeof import("../http/responses.ts").riskListResponse>} RiskListAnswer
+ * @typedef {import("zod").infer<typeof import("../http/responses.ts").studentResponse>} StudentAnswer
+ * @typedef {import("zod").infer<typeof import("../http/responses.ts").districtsResponse>} DistrictsAnswer
+ * @typedef {import("zod").infer<typeof import("../http/responses.ts").schoolsResponse>} SchoolsAnswer
+ * @typedef {import("zod").infer<typeof import("../http/responses.ts").stateRollupResponse>} RollupAnswer
+ *   a state's rollup; a district's or a school's has the same fields and one or two more
+ * @typedef {RiskListAnswer["students"][number]} Score
+ * @typedef {RiskListAnswer["term"]} TermSummary
+ */
+
+/**
  * GET `/api/v1<path>` with the token. Resolves the parsed JSON (or the Response itself when
  * `raw`); rejects with an ApiError. A 401 on a page other than sign-in means the token was
  * revoked: back to sign-in.
+ * @param {string} path
+ * @param {{ token?: string | null, accept?: string, raw?: boolean }} [options]
+ * @returns {Promise<any>} the answer, to be typed by the caller (one of the `…Answer` types above, or a Response when `raw`)
  */
 export async function api(path, { token = getToken(), accept = "application/json", raw = false } = {}) {
   let response;
@@ -58,6 +95,59 @@ export async function api(path, { token = getToken(), accept = "application/json
   throw new ApiError(response.status, code, message);
 }
 
+/**
+ * What `byId` and `query` accept as the kind of element wanted: its constructor, e.g. HTMLInputElement.
+ * @template {Element} T
+ * @typedef {{ new (): T, prototype: T, name: string }} ElementKind
+ */
+
+/**
+ * @template {Element} T
+ * @param {Element | null} node
+ * @param {string} what how the element was looked for, for the error
+ * @param {ElementKind<T>} kind
+ * @returns {T}
+ */
+function ofKind(node, what, kind) {
+  if (node === null) throw new Error(`This page has no element ${what}.`);
+  if (!(node instanceof kind)) throw new Error(`The element ${what} is a <${node.localName}>, not a ${kind.name}.`);
+  return node;
+}
+
+/**
+ * The element with this id, of this kind: `byId("token", HTMLInputElement)`. Throws a clear
+ * Error when the page has none or it is of another kind.
+ * @template {Element} T
+ * @param {string} id
+ * @param {ElementKind<T>} kind
+ * @returns {T}
+ */
+export const byId = (id, kind) => ofKind(document.getElementById(id), `#${id}`, kind);
+
+/**
+ * The first element matching a CSS selector within `root` (the document unless given), of this
+ * kind. Throws a clear Error when there is none or it is of another kind.
+ * @template {Element} T
+ * @param {string} selector
+ * @param {ElementKind<T>} kind
+ * @param {ParentNode} [root]
+ * @returns {T}
+ */
+export const query = (selector, kind, root = document) => ofKind(root.querySelector(selector), `"${selector}"`, kind);
+
+/**
+ * A form's `<select>` of this name (`form.elements[name]`). Throws a clear Error when the form
+ * has no such field or it is not a select.
+ * @param {HTMLFormElement} form
+ * @param {string} name
+ * @returns {HTMLSelectElement}
+ */
+export function selectOf(form, name) {
+  const field = form.elements.namedItem(name);
+  if (!(field instanceof HTMLSelectElement)) throw new Error(`The form #${form.id} has no <select name="${name}">.`);
+  return field;
+}
+
 /** For every page but sign-in: no token, no page. Returns false when it is leaving. */
 export function requireSignIn() {
   if (getToken()) return true;
@@ -65,20 +155,54 @@ export function requireSignIn() {
   return false;
 }
 
-/** The header's navigation and sign-out link, present in every page's HTML. */
+/**
+ * The header every page shares, built here into the page's empty `<header class="bar">`: the
+ * brand, the navigation (each link shown only to whoever is signed in, the risk list only to a
+ * role that reads students, the current page marked) and the sign-out link.
+ */
 export function setUpHeader() {
   const signedIn = getToken() !== null;
-  for (const link of document.querySelectorAll("[data-sign-out]")) {
-    link.hidden = !signedIn;
-    link.addEventListener("click", () => signOut());
-  }
-  for (const link of document.querySelectorAll("[data-nav]")) {
-    link.hidden = !signedIn || (link.dataset.nav === "students" && !readsStudents());
-    if (location.pathname.endsWith(link.getAttribute("href"))) link.setAttribute("aria-current", "page");
-  }
+  /** @type {{ href: string, nav: string, text: string }[]} */
+  const pages = [
+    { href: "list.html", nav: "students", text: "Risk list" },
+    { href: "rollup.html", nav: "rollups", text: "Rollups" },
+  ];
+  const links = pages.map(({ href, nav, text }) => {
+    const link = el("a", { href, dataset: { nav } }, text);
+    link.hidden = !signedIn || (nav === "students" && !readsStudents());
+    if (location.pathname.endsWith(href)) link.setAttribute("aria-current", "page");
+    return link;
+  });
+  const signOutLink = el("a", { class: "sign-out", href: "index.html", "data-sign-out": true }, "Sign out");
+  signOutLink.hidden = !signedIn;
+  signOutLink.addEventListener("click", () => signOut());
+  query("header.bar", HTMLElement).replaceChildren(
+    el("a", { class: "brand", href: "index.html" }, "ewis ", el("span", {}, "early warning")),
+    el("nav", { "aria-label": "Pages" }, links),
+    signOutLink,
+  );
 }
 
-/** `el("td", { class: "x" }, "text", child)`: attributes, then children (strings become text). */
+/**
+ * A child of `el`: a node, or text (a string or number); `null`, `undefined` and `false` are left out.
+ * @typedef {Node | string | number | false | null | undefined} Child
+ */
+
+/**
+ * Attributes of `el`: `true` is an empty attribute, `null`, `undefined` and `false` none; `dataset` is
+ * copied to the element's data-* attributes.
+ * @typedef {{ [name: string]: string | number | boolean | null | undefined | Record<string, string>, dataset?: Record<string, string> }} Attributes
+ */
+
+/**
+ * `el("td", { class: "x" }, "text", child)`: attributes, then children (strings become text;
+ * an array of children counts as its items).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attributes} [attributes]
+ * @param {...(Child | readonly Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -93,7 +217,12 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** A message in a page's status region (role="status" or "alert" in the HTML). */
+/**
+ * A message in a page's status region (role="status" or "alert" in the HTML).
+ * @param {HTMLElement} region
+ * @param {string} message
+ * @param {"info" | "error"} [kind]
+ */
 export function say(region, message, kind = "info") {
   region.textContent = message;
   region.dataset.kind = kind;
@@ -101,6 +230,7 @@ export function say(region, message, kind = "info") {
 }
 
 /** The labels of `src/core/milestones.ts`, in its order (`test/e2e/web.test.ts` holds the two equal). */
+/** @type {Readonly<Record<string, string>>} */
 export const milestoneWords = {
   early_literacy: "Reading by grade 3",
   early_literacy_repeat: "Reading in a repeated grade 3",
@@ -115,12 +245,17 @@ export const milestoneWords = {
   postsecondary_readiness: "College without remedial courses",
   postsecondary_persistence: "Persisting into a second year of college",
 };
+/** @param {string} m */
 export const milestoneName = (m) => milestoneWords[m] ?? m;
 
 /** 2027 fall is "2026–27 fall": school years are named by the year they end. */
+/** @param {{ school_year: number, label: string }} t a term, or a row of a student's history */
 export const termName = (t) => `${t.school_year - 1}–${String(t.school_year).slice(-2)} ${t.label}`;
 
-/** A risk as a percentage; the ends are bounded rather than rounded to a certainty. */
+/**
+ * A risk as a percentage; the ends are bounded rather than rounded to a certainty.
+ * @param {number} risk
+ */
 export function riskPercent(risk) {
   const p = risk * 100;
   if (p < 1) return "< 1 %";
@@ -128,14 +263,18 @@ export function riskPercent(risk) {
   return `${Math.round(p)} %`;
 }
 
+/** @param {number} share */
 export const sharePercent = (share) => `${Math.round(share * 100)} %`;
 
+/** @type {Readonly<Record<string, string>>} */
 export const tierWords = { low: "low", moderate: "moderate", high: "high" };
 
+/** @param {string} tier */
 export function tierBadge(tier) {
   return el("span", { class: `tier tier-${tier}` }, tierWords[tier] ?? tier);
 }
 
+/** @type {Readonly<Record<string, { mark: string, title: string }>>} */
 const changeMarks = {
   up: { mark: "▲ up", title: "higher tier than last term" },
   down: { mark: "▼ down", title: "lower tier than last term" },
@@ -143,12 +282,17 @@ const changeMarks = {
   same: { mark: "same", title: "same tier as last term" },
 };
 
+/**
+ * @param {string} change
+ * @param {string | null} [previousTier]
+ */
 export function changeMark(change, previousTier) {
   const c = changeMarks[change] ?? { mark: change, title: "" };
   const title = previousTier ? `${c.title} (was ${previousTier})` : c.title;
   return el("span", { class: `change change-${change}`, title }, c.mark);
 }
 
+/** @type {Readonly<Record<string, string>>} */
 export const subgroupWords = {
   all: "Everyone",
   low_income: "Low income",
@@ -160,9 +304,15 @@ export const subgroupWords = {
   race_ethnicity: "Race / ethnicity",
   gender: "Gender",
 };
+/** @type {Readonly<Record<string, string>>} */
 const raceWords = { A: "Asian", B: "Black", H: "Hispanic/Latino", M: "Multi-race", N: "Native American", P: "Pacific Islander", W: "White" };
+/** @type {Readonly<Record<string, string>>} */
 const genderWords = { F: "Female", M: "Male", N: "Non-binary" };
 
+/**
+ * @param {string} dimension
+ * @param {string} value
+ */
 export function subgroupValueName(dimension, value) {
   if (value === "unknown") return "Not reported";
   if (dimension === "all") return "All students";
@@ -173,7 +323,11 @@ export function subgroupValueName(dimension, value) {
   return value;
 }
 
-/** Saves a Blob under a file name: a plain link could not carry the Bearer header. */
+/**
+ * Saves a Blob under a file name: a plain link could not carry the Bearer header.
+ * @param {Blob} blob
+ * @param {string} fileName
+ */
 export function saveBlob(blob, fileName) {
   const url = URL.createObjectURL(blob);
   const link = el("a", { href: url, download: fileName, hidden: true });
@@ -183,7 +337,11 @@ export function saveBlob(blob, fileName) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** The file name from `Content-Disposition: attachment; filename=...`, or a fallback. */
+/**
+ * The file name from `Content-Disposition: attachment; filename=...`, or a fallback.
+ * @param {Response} response
+ * @param {string} fallback
+ */
 export function attachmentName(response, fallback) {
   const header = response.headers.get("Content-Disposition") ?? "";
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header);

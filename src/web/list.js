@@ -1,6 +1,9 @@
+// @ts-check
 import {
   api,
+  apiError,
   attachmentName,
+  byId,
   changeMark,
   el,
   milestoneName,
@@ -9,10 +12,17 @@ import {
   riskPercent,
   saveBlob,
   say,
+  selectOf,
   setUpHeader,
   termName,
   tierBadge,
 } from "./app.js";
+
+/**
+ * @typedef {import("./app.js").RiskListAnswer} RiskListAnswer
+ * @typedef {import("./app.js").SchoolsAnswer} SchoolsAnswer
+ * @typedef {import("./app.js").Score} Score
+ */
 
 /**
  * A counselor's risk list for the latest term: filters, paging by the API's cursor, and the
@@ -20,33 +30,37 @@ import {
  * returns to the same list.
  */
 setUpHeader();
-const form = document.getElementById("filters");
-const rows = document.getElementById("rows");
-const more = document.getElementById("more");
-const count = document.getElementById("count");
-const message = document.getElementById("message");
-const csvButton = document.getElementById("csv");
-const table = document.getElementById("list");
+const form = byId("filters", HTMLFormElement);
+const rows = byId("rows", HTMLTableSectionElement);
+const more = byId("more", HTMLButtonElement);
+const count = byId("count", HTMLElement);
+const message = byId("message", HTMLElement);
+const csvButton = byId("csv", HTMLButtonElement);
+const table = byId("list", HTMLTableElement);
 const filterNames = ["school", "milestone", "grade", "tier", "change", "sort"];
+/** @param {string} name one of `filterNames` */
+const filter = (name) => selectOf(form, name);
 
+/** @type {string | null} */
 let cursor = null;
 let shown = 0;
 /** Each load gets a number; an answer to an older one (the filters changed meanwhile) is dropped. */
 let generation = 0;
 
-for (const [value, words] of Object.entries(milestoneWords)) form.elements.milestone.append(el("option", { value }, words));
-for (let grade = 1; grade <= 12; grade++) form.elements.grade.append(el("option", { value: grade }, `Grade ${grade}`));
+for (const [value, words] of Object.entries(milestoneWords)) filter("milestone").append(el("option", { value }, words));
+for (let grade = 1; grade <= 12; grade++) filter("grade").append(el("option", { value: grade }, `Grade ${grade}`));
 
 /** The filters as query parameters, leaving out the defaults. */
 function filterParams() {
   const params = new URLSearchParams();
   for (const name of filterNames) {
-    const value = form.elements[name].value;
+    const value = filter(name).value;
     if (value && !(name === "sort" && value === "risk_desc")) params.set(name, value);
   }
   return params;
 }
 
+/** @param {Score} s */
 function studentRow(s) {
   const drivers = s.drivers.length
     ? el("ul", { class: "drivers" }, s.drivers.map((d) => el("li", {}, d.text)))
@@ -70,6 +84,7 @@ function studentRow(s) {
   );
 }
 
+/** @param {{ append?: boolean }} [options] `append`: the next page, below the rows shown */
 async function load({ append = false } = {}) {
   const mine = ++generation;
   const params = filterParams();
@@ -78,19 +93,21 @@ async function load({ append = false } = {}) {
   more.disabled = true;
   table.setAttribute("aria-busy", "true");
   say(message, "");
+  /** @type {RiskListAnswer} */
   let page;
   try {
     page = await api(`/students?${params}`);
-  } catch (error) {
+  } catch (caught) {
+    const error = apiError(caught);
     if (mine !== generation) return;
     say(message, error.status === 403 ? "Your role sees rollups, not individual students." : `Could not load the list: ${error.message}`, "error");
-    if (error.status === 403) for (const part of [form, table, more, csvButton.parentElement]) part.hidden = true;
+    if (error.status === 403) for (const part of [form, table, more, csvButton.parentElement]) if (part) part.hidden = true;
     more.disabled = false;
     table.setAttribute("aria-busy", "false");
     return;
   }
   if (mine !== generation) return;
-  document.getElementById("term").textContent = termName(page.term);
+  byId("term", HTMLElement).textContent = termName(page.term);
   if (!append) {
     rows.replaceChildren();
     shown = 0;
@@ -109,11 +126,12 @@ async function downloadCsv() {
   csvButton.disabled = true;
   say(message, "");
   try {
+    /** @type {Response} */
     const response = await api(`/students?${filterParams()}`, { accept: "text/csv", raw: true });
     const blob = await response.blob();
     saveBlob(blob, attachmentName(response, "risk-list.csv"));
   } catch (error) {
-    say(message, `Could not export the list: ${error.message}`, "error");
+    say(message, `Could not export the list: ${apiError(error).message}`, "error");
   } finally {
     csvButton.disabled = false;
   }
@@ -122,9 +140,9 @@ async function downloadCsv() {
 form.addEventListener("change", () => load());
 form.addEventListener("submit", (event) => event.preventDefault());
 form.addEventListener("reset", () => setTimeout(() => load()));
-document.getElementById("became-high").addEventListener("click", () => {
-  form.elements.tier.value = "high";
-  form.elements.change.value = "up";
+byId("became-high", HTMLButtonElement).addEventListener("click", () => {
+  filter("tier").value = "high";
+  filter("change").value = "up";
   load();
 });
 more.addEventListener("click", () => load({ append: true }));
@@ -132,15 +150,16 @@ csvButton.addEventListener("click", downloadCsv);
 
 if (requireSignIn()) {
   try {
+    /** @type {SchoolsAnswer} */
     const { schools } = await api("/schools");
-    for (const s of schools) form.elements.school.append(el("option", { value: s.school_id }, s.school_id));
+    for (const s of schools) filter("school").append(el("option", { value: s.school_id }, s.school_id));
   } catch (error) {
-    say(message, `Could not load your schools: ${error.message}`, "error");
+    say(message, `Could not load your schools: ${apiError(error).message}`, "error");
   }
   const wanted = new URLSearchParams(location.search);
   for (const name of filterNames) {
     const value = wanted.get(name);
-    if (value !== null && [...form.elements[name].options].some((o) => o.value === value)) form.elements[name].value = value;
+    if (value !== null && [...filter(name).options].some((o) => o.value === value)) filter(name).value = value;
   }
   await load();
 }

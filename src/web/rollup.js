@@ -1,4 +1,46 @@
-import { api, el, milestoneName, milestoneWords, requireSignIn, say, setUpHeader, sharePercent, subgroupValueName, subgroupWords, termName } from "./app.js";
+// @ts-check
+import {
+  api,
+  apiError,
+  byId,
+  el,
+  milestoneName,
+  milestoneWords,
+  query,
+  requireSignIn,
+  say,
+  selectOf,
+  setUpHeader,
+  sharePercent,
+  subgroupValueName,
+  subgroupWords,
+  termName,
+} from "./app.js";
+
+/**
+ * @typedef {import("./app.js").DistrictsAnswer} DistrictsAnswer
+ * @typedef {import("./app.js").SchoolsAnswer} SchoolsAnswer
+ * @typedef {"low" | "moderate" | "high"} Tier
+ * @typedef {"n" | Tier} CountField
+ */
+
+/**
+ * A rollup cell. The server's zod schema builds the count and share fields with
+ * `Object.fromEntries`, which its inferred type does not see, so they are named here.
+ * @typedef {import("./app.js").RollupAnswer["cells"][number]
+ *   & { [F in CountField]: number | null }
+ *   & { [F in `share_${Tier}` | "mean_risk" | "mean_risk_change" | "high_share_change"]: number | null }} Cell
+ * @typedef {Omit<import("./app.js").RollupAnswer, "cells"> & { cells: Cell[] }} Rollup
+ * @typedef {{ value: string, label: string | null, path: string | undefined }} Place
+ */
+
+/**
+ * What this page uses of Chart.js, loaded as a global script (`/vendor/chart.umd.min.js`).
+ * @typedef {{ destroy(): void }} Chart
+ * @typedef {{ dataset: { label: string }, parsed: { y: number } }} ChartTooltipItem
+ * @typedef {new (canvas: HTMLCanvasElement, config: object) => Chart} ChartClass
+ */
+const chartClass = () => /** @type {typeof window & { Chart: ChartClass }} */ (window).Chart;
 
 /**
  * The precomputed rollups of a place (a school, a district or the state) over all grades, by
@@ -6,26 +48,36 @@ import { api, el, milestoneName, milestoneWords, requireSignIn, say, setUpHeader
  * a stacked bar chart of tier shares for the groups whose shares are all published.
  */
 setUpHeader();
-const form = document.getElementById("choice");
-const message = document.getElementById("message");
-const result = document.getElementById("result");
-const table = document.getElementById("cells");
+const form = byId("choice", HTMLFormElement);
+const message = byId("message", HTMLElement);
+const result = byId("result", HTMLElement);
+const table = byId("cells", HTMLTableElement);
+/** @param {"place" | "milestone" | "dimension"} name */
+const selectNamed = (name) => selectOf(form, name);
+/** @type {{ key: Tier, label: string, colour: string }[]} */
 const tiers = [
   { key: "low", label: "Low", colour: "#2f7d4a" },
   { key: "moderate", label: "Moderate", colour: "#d39a1c" },
   { key: "high", label: "High", colour: "#b3261e" },
 ];
+/** @type {Chart | null} */
 let chart = null;
-/** The place's cells for the chosen dimension and for everyone, all milestones, as last fetched. */
+/**
+ * The place's cells for the chosen dimension and for everyone, all milestones, as last fetched.
+ * @type {{ place: Place, dimension: string, body: Rollup, everyone: Rollup } | null}
+ */
 let loaded = null;
 let generation = 0;
 
-for (const [value, words] of Object.entries(subgroupWords)) form.elements.dimension.append(el("option", { value }, value === "all" ? "None (everyone)" : words));
-form.elements.dimension.value = "low_income";
+for (const [value, words] of Object.entries(subgroupWords)) selectNamed("dimension").append(el("option", { value }, value === "all" ? "None (everyone)" : words));
+selectNamed("dimension").value = "low_income";
 
 /**
  * Why a number is hidden, in words: it is small, or it would give a small one away. Terms
  * published before the reason was kept say only that it is suppressed.
+ * @param {Cell} cell
+ * @param {CountField} field
+ * @param {number} threshold
  */
 function suppressedMark(cell, field, threshold) {
   if (cell.suppressed_small === null) return el("span", { class: "suppressed", title: "hidden to protect privacy" }, "suppressed");
@@ -35,16 +87,26 @@ function suppressedMark(cell, field, threshold) {
   return el("span", { class: "suppressed", title: `hidden so that a count of fewer than ${threshold} students cannot be worked out from it` }, "suppressed: protects a small count");
 }
 
-/** A count with its share: "12 (34 %)", or the suppressed marker with its reason; never 0 for a hidden number. */
+/**
+ * A count with its share: "12 (34 %)", or the suppressed marker with its reason; never 0 for a hidden number.
+ * @param {Cell} c
+ * @param {Tier} field
+ * @param {number} threshold
+ */
 function countCell(c, field, threshold) {
   const count = c[field];
-  const share = c[`share_${field}`];
+  const share = c[/** @type {const} */ (`share_${field}`)];
   if (count === null) return el("td", { class: "num" }, suppressedMark(c, field, threshold));
   return el("td", { class: "num" }, `${count}`, share === null ? null : el("span", { class: "share" }, ` (${sharePercent(share)})`));
 }
 
+/** @param {number | null} v */
 const pointsChange = (v) => (v === null ? el("span", { class: "muted", title: "nothing to compare" }, "—") : `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v * 100).toFixed(1)} pts`);
 
+/**
+ * @param {Cell} c
+ * @param {number} threshold
+ */
 function cellRow(c, threshold) {
   return el(
     "tr",
@@ -61,35 +123,43 @@ function cellRow(c, threshold) {
   );
 }
 
+/**
+ * @param {Cell[]} cells
+ * @param {string} dimension
+ */
 function drawChart(cells, dimension) {
-  const drawn = cells.filter((c) => tiers.every((t) => c[`share_${t.key}`] !== null));
+  /** @param {Cell} c @param {Tier} tier */
+  const share = (c, tier) => c[/** @type {const} */ (`share_${tier}`)];
+  const drawn = cells.filter((c) => tiers.every((t) => share(c, t.key) !== null));
   const left = cells.filter((c) => !drawn.includes(c)).map((c) => subgroupValueName(c.dimension, c.value));
   const what = `Share of students in each tier${dimension === "all" ? "" : ` by ${subgroupWords[dimension].toLowerCase()}`}.`;
-  document.getElementById("chart-note").textContent =
+  byId("chart-note", HTMLElement).textContent =
     drawn.length === 0
       ? `${what} Nothing to chart: every group here has a suppressed tier count.`
       : what + (left.length ? ` Left out because some of their numbers are suppressed: ${left.join(", ")}.` : "");
   chart?.destroy();
   chart = null;
-  const box = document.querySelector(".chart-box");
+  const box = query(".chart-box", HTMLElement);
   box.hidden = drawn.length === 0;
   if (box.hidden) return;
-  const canvas = document.getElementById("chart");
+  const canvas = byId("chart", HTMLCanvasElement);
   canvas.setAttribute("aria-label", "Stacked bar chart of tier shares; the same numbers are in the table above.");
-  chart = new window.Chart(canvas, {
+  const Chart = chartClass();
+  chart = new Chart(canvas, {
     type: "bar",
     data: {
       labels: drawn.map((c) => subgroupValueName(c.dimension, c.value)),
-      datasets: tiers.map((t) => ({ label: t.label, data: drawn.map((c) => c[`share_${t.key}`] * 100), backgroundColor: t.colour, maxBarThickness: 72 })),
+      // Every share of a drawn group is published (not null).
+      datasets: tiers.map((t) => ({ label: t.label, data: drawn.map((c) => /** @type {number} */ (share(c, t.key)) * 100), backgroundColor: t.colour, maxBarThickness: 72 })),
     },
     options: {
       animation: false,
       maintainAspectRatio: false,
       scales: {
         x: { stacked: true },
-        y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v} %` }, title: { display: true, text: "share of students" } },
+        y: { stacked: true, min: 0, max: 100, ticks: { callback: (/** @type {number | string} */ v) => `${v} %` }, title: { display: true, text: "share of students" } },
       },
-      plugins: { tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${Math.round(item.parsed.y)} %` } } },
+      plugins: { tooltip: { callbacks: { label: (/** @type {ChartTooltipItem} */ item) => `${item.dataset.label}: ${Math.round(item.parsed.y)} %` } } },
     },
   });
 }
@@ -98,13 +168,13 @@ function render() {
   if (!loaded) return;
   const { place, dimension, body, everyone } = loaded;
   const present = Object.keys(milestoneWords).filter((m) => body.cells.some((c) => c.milestone === m));
-  const select = form.elements.milestone;
+  const select = selectNamed("milestone");
   const previous = select.value || new URLSearchParams(location.search).get("milestone");
   select.replaceChildren(...present.map((m) => el("option", { value: m }, milestoneName(m))));
-  if (present.includes(previous)) select.value = previous;
+  if (previous !== null && present.includes(previous)) select.value = previous;
   const milestone = select.value;
   history.replaceState(null, "", `?${new URLSearchParams({ place: place.value, milestone, dimension })}`);
-  document.getElementById("term").textContent = termName(body.term);
+  byId("term", HTMLElement).textContent = termName(body.term);
   if (!milestone) {
     result.hidden = true;
     say(message, "No rollups for this place this term.", "info");
@@ -113,10 +183,10 @@ function render() {
   say(message, "");
   const cells = body.cells.filter((c) => c.milestone === milestone && c.dimension === dimension);
   const all = everyone.cells.filter((c) => c.milestone === milestone && c.dimension === "all");
-  document.getElementById("caption").textContent = `${milestoneName(milestone)}, ${place.label}, all grades${dimension === "all" ? "" : `, by ${subgroupWords[dimension].toLowerCase()}`}`;
+  byId("caption", HTMLElement).textContent = `${milestoneName(milestone)}, ${place.label}, all grades${dimension === "all" ? "" : `, by ${subgroupWords[dimension].toLowerCase()}`}`;
   const threshold = body.suppression_threshold;
-  document.getElementById("rows").replaceChildren(...(dimension === "all" ? all : [...all, ...cells]).map((c) => cellRow(c, threshold)));
-  document.getElementById("legend").replaceChildren(
+  byId("rows", HTMLTableSectionElement).replaceChildren(...(dimension === "all" ? all : [...all, ...cells]).map((c) => cellRow(c, threshold)));
+  byId("legend", HTMLElement).replaceChildren(
     `No number from fewer than ${threshold} students is shown. `,
     el("span", { class: "suppressed" }, `suppressed: under ${threshold}`),
     `: the number counts fewer than ${threshold} students (a group that small hides all its numbers, zeros too). `,
@@ -130,12 +200,13 @@ function render() {
 
 async function load() {
   const mine = ++generation;
-  const option = form.elements.place.selectedOptions[0];
+  const option = selectNamed("place").selectedOptions[0];
   if (!option) return;
   const place = { value: option.value, label: option.textContent, path: option.dataset.path };
-  const dimension = form.elements.dimension.value;
+  const dimension = selectNamed("dimension").value;
   table.setAttribute("aria-busy", "true");
   try {
+    /** @type {[Rollup, Rollup | null]} */
     const [body, everyone] = await Promise.all([
       api(`${place.path}?grade=all&dimension=${dimension}`),
       dimension === "all" ? null : api(`${place.path}?grade=all&dimension=all`),
@@ -146,13 +217,14 @@ async function load() {
   } catch (error) {
     if (mine !== generation) return;
     result.hidden = true;
-    say(message, `Could not load the rollup: ${error.message}`, "error");
+    say(message, `Could not load the rollup: ${apiError(error).message}`, "error");
   }
   table.setAttribute("aria-busy", "false");
 }
 
 /** The places this token may see: the state (if it may), its districts and its schools. */
 async function loadPlaces() {
+  /** @type {[boolean, DistrictsAnswer, SchoolsAnswer]} */
   const [state, districts, schools] = await Promise.all([
     api("/state/rollup?grade=all&dimension=all").then(
       () => true,
@@ -161,8 +233,9 @@ async function loadPlaces() {
     api("/districts"),
     api("/schools"),
   ]);
-  const select = form.elements.place;
+  const select = selectNamed("place");
   if (state) select.append(el("option", { value: "state", dataset: { path: "/state/rollup" } }, "State"));
+  /** @param {string} label @param {HTMLOptionElement[]} options */
   const group = (label, options) => options.length && select.append(el("optgroup", { label }, options));
   group(
     "Districts",
@@ -174,25 +247,25 @@ async function loadPlaces() {
   );
 }
 
-form.elements.place.addEventListener("change", load);
-form.elements.dimension.addEventListener("change", load);
-form.elements.milestone.addEventListener("change", render);
+selectNamed("place").addEventListener("change", load);
+selectNamed("dimension").addEventListener("change", load);
+selectNamed("milestone").addEventListener("change", render);
 form.addEventListener("submit", (event) => event.preventDefault());
 
 if (requireSignIn()) {
   try {
     await loadPlaces();
     const wanted = new URLSearchParams(location.search);
-    for (const name of ["place", "dimension"]) {
+    for (const name of /** @type {const} */ (["place", "dimension"])) {
       const value = wanted.get(name);
-      if (value !== null && [...form.elements[name].options].some((o) => o.value === value)) form.elements[name].value = value;
+      if (value !== null && [...selectNamed(name).options].some((o) => o.value === value)) selectNamed(name).value = value;
     }
-    if (form.elements.place.options.length === 0) {
+    if (selectNamed("place").options.length === 0) {
       say(message, "No places in your scope this term.", "info");
       table.setAttribute("aria-busy", "false");
     }
     else await load();
   } catch (error) {
-    say(message, `Could not load your places: ${error.message}`, "error");
+    say(message, `Could not load your places: ${apiError(error).message}`, "error");
   }
 }

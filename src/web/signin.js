@@ -1,10 +1,11 @@
-import { api, say, setUpHeader, signIn, signOut } from "./app.js";
+// @ts-check
+import { api, apiError, byId, query, say, setUpHeader, signIn, signOut } from "./app.js";
 
 setUpHeader();
-const form = document.getElementById("sign-in");
-const input = document.getElementById("token");
-const button = form.querySelector("button");
-const message = document.getElementById("message");
+const form = byId("sign-in", HTMLFormElement);
+const input = byId("token", HTMLInputElement);
+const button = query("button", HTMLButtonElement, form);
+const message = byId("message", HTMLElement);
 
 if (new URLSearchParams(location.search).has("expired")) say(message, "Your token is no longer accepted. Sign in again.", "error");
 
@@ -14,10 +15,12 @@ form.addEventListener("submit", async (event) => {
   signOut();
   say(message, "");
   button.disabled = true;
+  /** @type {import("./app.js").MeAnswer} */
   let me;
   try {
     me = await api("/me", { token });
-  } catch (error) {
+  } catch (caught) {
+    const error = apiError(caught);
     say(message, error.status === 401 ? "That token was not accepted. Check that you copied all of it, or ask for a new one." : error.message, "error");
     button.disabled = false;
     input.select();

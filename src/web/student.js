@@ -1,5 +1,8 @@
+// @ts-check
 import {
   api,
+  apiError,
+  byId,
   changeMark,
   el,
   milestoneName,
@@ -14,16 +17,22 @@ import {
 } from "./app.js";
 
 /**
+ * @typedef {import("./app.js").StudentAnswer} StudentAnswer
+ * @typedef {import("./app.js").Score} Score
+ */
+
+/**
  * One student this term: where, the subgroups, a card per milestone with its drivers, the
  * indicator values behind them and the tier in every term. A student the token may not see
  * answers 404 like one that does not exist, and the page shows the message and nothing else.
  */
 setUpHeader();
-const message = document.getElementById("message");
-const panel = document.getElementById("student");
+const message = byId("message", HTMLElement);
+const panel = byId("student", HTMLElement);
 const id = new URLSearchParams(location.search).get("id") ?? "";
 const notFound = "No student with that ID in your schools this term";
 
+/** @type {Readonly<Record<string, string>>} */
 const indicatorWords = {
   attendance_rate: "Attendance this year",
   attendance_rate_prev: "Attendance last year",
@@ -47,15 +56,21 @@ const indicatorWords = {
   foster_care: "Foster care",
 };
 
+/**
+ * @param {string} caption
+ * @param {(string | { text: string, num: boolean })[]} headings a heading, or one with `num` for a column of numbers
+ * @param {Node[]} bodyRows
+ */
 const table = (caption, headings, bodyRows) =>
   el(
     "table",
     {},
     el("caption", {}, caption),
-    el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col", class: h.num ? "num" : undefined }, h.text ?? h)))),
+    el("thead", {}, el("tr", {}, headings.map((h) => (typeof h === "string" ? { text: h, num: false } : h)).map((h) => el("th", { scope: "col", class: h.num ? "num" : undefined }, h.text)))),
     el("tbody", {}, bodyRows),
   );
 
+/** @param {Score} score */
 function milestoneCard(score) {
   const headingId = `m-${score.milestone}`;
   return el(
@@ -75,9 +90,10 @@ function milestoneCard(score) {
   );
 }
 
+/** @param {StudentAnswer} answer */
 function render({ term, student, scores, indicators, history }) {
   document.title = `${student.student_id} · ewis`;
-  document.getElementById("title").textContent = `Student ${student.student_id}`;
+  byId("title", HTMLElement).textContent = `Student ${student.student_id}`;
   const facts = el(
     "dl",
     { class: "facts" },
@@ -121,7 +137,8 @@ if (requireSignIn()) {
   } else {
     try {
       render(await api(`/students/${encodeURIComponent(id)}`));
-    } catch (error) {
+    } catch (caught) {
+      const error = apiError(caught);
       say(message, error.status === 404 ? notFound : error.status === 403 ? "Your role sees rollups, not individual students." : `Could not load this student: ${error.message}`, "error");
     }
   }
