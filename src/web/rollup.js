@@ -25,12 +25,8 @@ import {
  */
 
 /**
- * A rollup cell. The server's zod schema builds the count and share fields with
- * `Object.fromEntries`, which its inferred type does not see, so they are named here.
- * @typedef {import("./app.js").RollupAnswer["cells"][number]
- *   & { [F in CountField]: number | null }
- *   & { [F in `share_${Tier}` | "mean_risk" | "mean_risk_change" | "high_share_change"]: number | null }} Cell
- * @typedef {Omit<import("./app.js").RollupAnswer, "cells"> & { cells: Cell[] }} Rollup
+ * @typedef {import("./app.js").RollupAnswer["cells"][number]} Cell
+ * @typedef {import("./app.js").RollupAnswer} Rollup
  * @typedef {{ value: string, label: string | null, path: string | undefined }} Place
  */
 
