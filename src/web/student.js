@@ -70,6 +70,19 @@ const table = (caption, headings, bodyRows) =>
     el("tbody", {}, bodyRows),
   );
 
+/** @type {Readonly<Record<string, string>>} */
+const tierTitle = { low: "Low", moderate: "Moderate", high: "High" };
+
+/**
+ * The risk as a sentence a family can read: the tier, and the model's estimate as a count of
+ * students in a hundred (a probability, said as what it means).
+ * @param {Score} score
+ */
+function riskInWords(score) {
+  const inHundred = Math.max(1, Math.min(99, Math.round(score.risk * 100)));
+  return `${tierTitle[score.tier] ?? score.tier} risk: of 100 students with a record like this one, about ${inHundred} would not reach “${milestoneName(score.milestone)}”.`;
+}
+
 /** @param {Score} score */
 function milestoneCard(score) {
   const headingId = `m-${score.milestone}`;
@@ -82,6 +95,7 @@ function milestoneCard(score) {
       ? el("p", { class: "muted" }, `Too few students in this state have been here to fit a model of its own: the risk is the ${milestoneName(score.scored_with)} model's.`)
       : null,
     el("p", { class: "risk" }, el("span", { class: "big" }, riskPercent(score.risk)), " risk of missing it"),
+    el("p", { class: "risk-words" }, riskInWords(score)),
     el("p", { class: "badges" }, tierBadge(score.tier), " ", changeMark(score.change, score.previous_tier), score.previous_tier ? el("span", { class: "muted" }, ` (was ${score.previous_tier})`) : null),
     el("h4", {}, "What raises the risk"),
     score.drivers.length
@@ -107,7 +121,12 @@ function render({ term, student, scores, indicators, history }) {
     { class: "facts subgroups" },
     Object.entries(student.subgroups).map(([dimension, value]) => el("div", {}, el("dt", {}, subgroupWords[dimension] ?? dimension), el("dd", {}, subgroupValueName(dimension, value)))),
   );
+  const printed = new Intl.DateTimeFormat("en-US", { dateStyle: "long" }).format(new Date());
+  const printButton = el("button", { type: "button" }, "Print profile");
+  printButton.addEventListener("click", () => window.print());
   panel.replaceChildren(
+    el("p", { class: "print-only printed" }, `Student profile for a family or support-team meeting · term ${termName(term)} (published ${term.finished_at.slice(0, 10)}) · printed ${printed}`),
+    el("p", { class: "print-actions" }, printButton, el("span", { class: "muted" }, " a profile of this page for a family or support-team meeting, without the site's navigation")),
     facts,
     el("h2", {}, "Subgroups"),
     subgroups,
