@@ -3,6 +3,7 @@ import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, DEFAULT_
 import { auditCommand, serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { suppressionCommand } from "./suppressionCommand.ts";
+import { userAddCommand, userDisableCommand, userListCommand } from "./userCommands.ts";
 import { createProgress } from "./progress.ts";
 import { runTermCommand } from "./runTermCommand.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
@@ -170,6 +171,32 @@ function buildProgram(log: (line: string) => void): Command {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--demo-tokens", "create and print one token per role (for the demo)")
     .action((options) => serveCommand(options, log));
+
+  const user = program.command("user").description("people who sign in through the identity provider");
+  user
+    .command("add")
+    .description("register a person by email or the identity provider's subject, with a role and scope")
+    .addOption(dbOption())
+    .option("--email <address>", "their email, as the identity provider gives it")
+    .option("--subject <id>", "the identity provider's id for them (its `sub`)")
+    .requiredOption("--role <role>", roles.join(", "))
+    .requiredOption("--name <name>", "who they are")
+    .option("--scope <place>", "school:ID or district:ID in scope (repeatable)", collect, [])
+    .option("--school <id>", "a school in scope, same as --scope school:ID (repeatable)", collect, [])
+    .option("--district <id>", "a district in scope, same as --scope district:ID (repeatable)", collect, [])
+    .option("--grant-students", "state_admin only: may read student-level data")
+    .action((options) => userAddCommand(options, log));
+  user
+    .command("list")
+    .description("list every user: id, name, email, subject, role, scope, created, disabled")
+    .addOption(dbOption())
+    .action((options) => userListCommand(options, log));
+  user
+    .command("disable")
+    .description("disable a user by id (from `ewis user list`): they sign in to nothing from then on")
+    .addOption(dbOption())
+    .requiredOption("--id <n>", "the user's id", integer("--id", 1))
+    .action((options) => userDisableCommand(options, log));
 
   const token = program.command("token").description("API tokens");
   token

@@ -1,9 +1,10 @@
 import { issueToken, revokeToken } from "../app/tokens.ts";
-import { EwisError, roles, tokenState, type Role, type TokenGrant } from "../core/index.ts";
+import { roles, tokenState, type Role, type TokenGrant } from "../core/index.ts";
 import { csvField } from "../io/csvCell.ts";
 import { jsonLines } from "../http/accessLog.ts";
 import { tokenMint } from "../http/auth.ts";
 import { createApp } from "../http/createApp.ts";
+import { scopeOf } from "./scopeOptions.ts";
 import { InFlight } from "../http/inFlight.ts";
 import { listen } from "../http/server.ts";
 import { openStores, withStores } from "../store/openStores.ts";
@@ -18,14 +19,7 @@ export async function tokenCreateCommand(
   options: { db: string; role: string; name: string; scope: string[]; school: string[]; district: string[]; grantStudents?: boolean; expiresInDays?: number },
   log: (line: string) => void,
 ): Promise<void> {
-  const schools = [...options.school];
-  const districts = [...options.district];
-  for (const scope of options.scope) {
-    const [kind, id] = [scope.slice(0, scope.indexOf(":")), scope.slice(scope.indexOf(":") + 1)];
-    if (kind === "school" && id) schools.push(id);
-    else if (kind === "district" && id) districts.push(id);
-    else throw new EwisError("invalid_argument", `--scope must be school:ID or district:ID, got "${scope}"`);
-  }
+  const { schools, districts } = scopeOf(options);
   const grant = { name: options.name, role: options.role as Role, schools, districts, studentGrant: options.grantStudents === true };
   log(await withStores(options.db, existing, ({ tokens }) => issueToken(tokens, tokenMint, grant, { expiresInDays: options.expiresInDays })));
 }

@@ -1,14 +1,16 @@
 import type { AuditTrail } from "./auditTrail.ts";
 import type { TermStore } from "./termStore.ts";
 import type { TokenStore } from "./tokenStore.ts";
+import type { UserStore } from "./userStore.ts";
 
 /**
- * One ewis database, by concern: published terms, tokens, the audit trail. `openStores`
+ * One ewis database, by concern: published terms, tokens, users, the audit trail. `openStores`
  * (`openStores.ts`) picks SQLite for a file path and PostgreSQL for a `postgres://` URL.
  */
 export interface Stores {
   readonly terms: TermStore;
   readonly tokens: TokenStore;
+  readonly users: UserStore;
   readonly audit: AuditTrail;
   /** Where the data lives, as messages name it: the file, or the server's URL without its password. */
   readonly location: string;

@@ -247,6 +247,39 @@ describe.each(storeKinds)("the %s store", (kind) => {
     });
   });
 
+  it("registers users by email or subject, refuses a second with the same, and disables one once", async () => {
+    const file = await maker.fresh("users");
+    expect(await runTerm(file, "2027", "fall")).toBe(0);
+    const lines: string[] = [];
+    const say = (line: string) => lines.push(line);
+    const add = (...args: string[]) => main(["node", "ewis", "user", "add", "--db", file, ...args], say);
+    expect(await add("--email", " A.Rivera@District.example.org ", "--name", "A. Rivera", "--role", "counselor", "--school", "D0001-E01")).toBe(0);
+    expect(await add("--subject", "idp|8841", "--name", "B. Chen", "--role", "district_admin", "--district", "D0001")).toBe(0);
+    expect(await add("--email", "a.rivera@district.example.org", "--name", "Again", "--role", "counselor", "--school", "D0001-E01")).toBe(2);
+    expect(await add("--name", "Nobody", "--role", "counselor", "--school", "D0001-E01")).toBe(2);
+    expect(await add("--email", "not-an-address", "--name", "X", "--role", "counselor", "--school", "D0001-E01")).toBe(2);
+    expect(await add("--email", "c@district.example.org", "--name", "C", "--role", "counselor")).toBe(2); // a counselor needs a school
+    await withStores(file, {}, async ({ users }) => {
+      expect((await users.findUser({ email: "a.rivera@district.example.org" }))?.name).toBe("A. Rivera");
+      expect((await users.findUser({ subject: "idp|8841", email: "someone@else.org" }))?.name).toBe("B. Chen");
+      expect(await users.findUser({ subject: "idp|0000", email: "nobody@district.example.org" })).toBeUndefined();
+      expect((await users.listUsers()).map((u) => u.name)).toEqual(["A. Rivera", "B. Chen"]);
+    });
+    lines.length = 0;
+    expect(await main(["node", "ewis", "user", "list", "--db", file], say)).toBe(0);
+    expect(lines[0]).toBe("id,name,email,subject,role,scope,created,disabled");
+    expect(lines[1]).toMatch(/^1,A\. Rivera,a\.rivera@district\.example\.org,,counselor,school:D0001-E01,\d{4}-\d\d-\d\dT[\d:.]+Z,$/);
+    expect(lines[2]).toMatch(/^2,B\. Chen,,idp\|8841,district_admin,district:D0001,/);
+    expect(await main(["node", "ewis", "user", "disable", "--db", file, "--id", "1"], say)).toBe(0);
+    expect(lines.at(-1)).toBe("user 1 (A. Rivera, counselor) disabled; they sign in to nothing from now on");
+    expect(await main(["node", "ewis", "user", "disable", "--db", file, "--id", "1"], say)).toBe(0);
+    expect(lines.at(-1)).toMatch(/^user 1 \(A\. Rivera, counselor\) was already disabled on \d{4}-/);
+    expect(await main(["node", "ewis", "user", "disable", "--db", file, "--id", "9"], say)).toBe(1);
+    await withStores(file, {}, async ({ users }) => {
+      expect((await users.findUser({ email: "a.rivera@district.example.org" }))?.disabled_at).toMatch(/^\d{4}-/);
+    });
+  });
+
   it("keeps the audit trail newest first, each entry whole", async () => {
     await withStores(await maker.fresh("audit"), {}, async ({ audit }) => {
       const entry = (at: string, students: string[]) => ({ at, token_id: 3, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students });

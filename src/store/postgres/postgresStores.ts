@@ -5,6 +5,7 @@ import { publishInside } from "../sql/publishingTerm.ts";
 import { toAuditEntry } from "../sql/rows.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
+import { SqlUserStore } from "../sql/userRows.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
 import { pgBulk } from "./pgBulk.ts";
@@ -54,6 +55,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
   return {
     terms: new PostgresTermStore(pool, location),
     tokens: new SqlTokenStore(runner),
+    users: new SqlUserStore(runner),
     audit: new PostgresAuditTrail(runner, location),
     location,
     async startNewAuditTrail() {

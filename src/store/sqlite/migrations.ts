@@ -141,6 +141,22 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE rollups ADD COLUMN suppressed_small TEXT;
   `,
+  // People who sign in through the identity provider: by its subject or by email (lower-cased).
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    subject TEXT UNIQUE,
+    email TEXT UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    districts TEXT NOT NULL,
+    schools TEXT NOT NULL,
+    student_grant INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    disabled_at TEXT,
+    CHECK (subject IS NOT NULL OR email IS NOT NULL)
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

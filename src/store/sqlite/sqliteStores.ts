@@ -5,6 +5,7 @@ import { EwisError } from "../../core/index.ts";
 import { publishInside } from "../sql/publishingTerm.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
+import { SqlUserStore } from "../sql/userRows.ts";
 import { isSqliteError, storeFailure } from "../storeFailure.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
@@ -34,6 +35,7 @@ export function openSqliteStores(file: string, options: OpenOptions = {}): Store
   return {
     terms: new SqliteTermStore(db, runner, file),
     tokens: new SqlTokenStore(runner),
+    users: new SqlUserStore(runner),
     audit,
     location: file,
     async startNewAuditTrail() {
