@@ -173,19 +173,14 @@ function buildProgram(log: (line: string) => void): Command {
     .action((options) => serveCommand(options, log));
 
   const user = program.command("user").description("people who sign in through the identity provider");
-  user
+  const addUserCommand = user
     .command("add")
     .description("register a person by email or the identity provider's subject, with a role and scope")
     .addOption(dbOption())
     .option("--email <address>", "their email, as the identity provider gives it")
     .option("--subject <id>", "the identity provider's id for them (its `sub`)")
-    .requiredOption("--role <role>", roles.join(", "))
-    .requiredOption("--name <name>", "who they are")
-    .option("--scope <place>", "school:ID or district:ID in scope (repeatable)", collect, [])
-    .option("--school <id>", "a school in scope, same as --scope school:ID (repeatable)", collect, [])
-    .option("--district <id>", "a district in scope, same as --scope district:ID (repeatable)", collect, [])
-    .option("--grant-students", "state_admin only: may read student-level data")
     .action((options) => userAddCommand(options, log));
+  grantOptions(addUserCommand, "who they are");
   user
     .command("list")
     .description("list every user: id, name, email, subject, role, scope, created, disabled")
@@ -199,20 +194,15 @@ function buildProgram(log: (line: string) => void): Command {
     .action((options) => userDisableCommand(options, log));
 
   const token = program.command("token").description("API tokens");
-  token
+  const createTokenCommand = token
     .command("create")
     .description("create a token for one person and print it (only its hash is stored)")
     .addOption(dbOption())
-    .requiredOption("--role <role>", roles.join(", "))
-    .requiredOption("--name <name>", "who holds it")
-    .option("--scope <place>", "school:ID or district:ID in scope (repeatable)", collect, [])
-    .option("--school <id>", "a school in scope, same as --scope school:ID (repeatable)", collect, [])
-    .option("--district <id>", "a district in scope, same as --scope district:ID (repeatable)", collect, [])
-    .option("--grant-students", "state_admin only: may read student-level data")
     .addOption(
       new Option("--expires-in-days <n>", `days until the token stops working (1 to ${MAX_TOKEN_DAYS})`).default(DEFAULT_TOKEN_DAYS).argParser(integer("--expires-in-days", 1)),
     )
     .action((options) => tokenCreateCommand(options, log));
+  grantOptions(createTokenCommand, "who holds it");
   token
     .command("list")
     .description("list every token: id, holder, role, scope, created, expires, revoked, state (never the token)")
@@ -234,6 +224,17 @@ function buildProgram(log: (line: string) => void): Command {
     .action((options) => auditCommand(options, log));
 
   return program;
+}
+
+/** The role and scope a token or a user is given. */
+function grantOptions(command: Command, whoIs: string): Command {
+  return command
+    .requiredOption("--role <role>", roles.join(", "))
+    .requiredOption("--name <name>", whoIs)
+    .option("--scope <place>", "school:ID or district:ID in scope (repeatable)", collect, [])
+    .option("--school <id>", "a school in scope, same as --scope school:ID (repeatable)", collect, [])
+    .option("--district <id>", "a district in scope, same as --scope district:ID (repeatable)", collect, [])
+    .option("--grant-students", "state_admin only: may read student-level data");
 }
 
 /** `--db`: a SQLite file or a PostgreSQL URL, or `EWIS_DATABASE_URL` when it is not given. */

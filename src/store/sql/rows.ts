@@ -82,15 +82,22 @@ export function indicatorsOf(stored: unknown): Record<string, number | null> {
   }));
 }
 
-/** A token row without its hash. */
-export function toTokenRecord(r: Row): TokenRecord {
+/** Who a token or a user is and what they may see, as both tables keep it. */
+export function grantOf(r: Row): { name: string; role: string; districts: string[]; schools: string[]; student_grant: boolean } {
   return {
-    id: r.id as number,
     name: r.name as string,
     role: r.role as string,
     districts: JSON.parse(r.districts as string),
     schools: JSON.parse(r.schools as string),
     student_grant: r.student_grant === 1,
+  };
+}
+
+/** A token row without its hash. */
+export function toTokenRecord(r: Row): TokenRecord {
+  return {
+    id: r.id as number,
+    ...grantOf(r),
     created_at: r.created_at as string,
     expires_at: (r.expires_at as string | null) ?? null,
     revoked_at: (r.revoked_at as string | null) ?? null,

@@ -1,4 +1,5 @@
 import type { NewUser, UserRecord, UserStore } from "../userStore.ts";
+import { grantOf } from "./rows.ts";
 import { firstRow, type Row, type SqlRunner } from "./sqlRunner.ts";
 
 function toUser(r: Row): UserRecord {
@@ -6,11 +7,7 @@ function toUser(r: Row): UserRecord {
     id: r.id as number,
     subject: (r.subject as string | null) ?? null,
     email: (r.email as string | null) ?? null,
-    name: r.name as string,
-    role: r.role as string,
-    districts: JSON.parse(r.districts as string),
-    schools: JSON.parse(r.schools as string),
-    student_grant: r.student_grant === 1,
+    ...grantOf(r),
     created_at: r.created_at as string,
     disabled_at: (r.disabled_at as string | null) ?? null,
   };
