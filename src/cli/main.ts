@@ -170,6 +170,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--port <n>", "port (0 picks a free one)").default(8080).argParser(integer("--port", 0)))
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--demo-tokens", "create and print one token per role (for the demo)")
+    .addOption(new Option("--rate-limit <n>", "requests a minute per token, per instance").default(600).argParser(integer("--rate-limit", 1)))
     .action((options) => serveCommand(options, log));
 
   const user = program.command("user").description("people who sign in through the identity provider");

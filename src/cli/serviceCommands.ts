@@ -73,12 +73,12 @@ async function demoTokens(stores: Stores, log: (line: string) => void): Promise<
   for (const role of roles) log(`  ${role.padEnd(15)} ${await issueToken(stores.tokens, tokenMint, { role, ...grants[role] }, { expiresInDays: DEMO_TOKEN_DAYS })}`);
 }
 
-export async function serveCommand(options: { db: string; port: number; host: string; demoTokens?: boolean }, log: (line: string) => void): Promise<void> {
+export async function serveCommand(options: { db: string; port: number; host: string; demoTokens?: boolean; rateLimit?: number }, log: (line: string) => void): Promise<void> {
   const stores = await openStores(options.db, existing);
   if (options.demoTokens) await demoTokens(stores, log);
   // One JSON line per request on stdout (route pattern, status, time, token id; no data).
   const inFlight = new InFlight();
-  const server = await listen(createApp({ stores, inFlight, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
+  const server = await listen(createApp({ stores, inFlight, rateLimitPerMinute: options.rateLimit, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   log(`ewis serving ${stores.location} on http://${options.host}:${port}/ (API under /api/v1, Ctrl-C to stop)`);

@@ -27,7 +27,7 @@ describe("two ewis serve processes on one PostgreSQL database", () => {
 
   const serve = () =>
     new Promise<{ child: ChildProcess; base: string }>((resolve, reject) => {
-      const child = spawn("node", [bin, "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn("node", [bin, "serve", "--db", db, "--port", "0", "--rate-limit", "1000000"], { stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
       child.stdout!.on("data", (chunk) => {
         out += chunk;

@@ -3,6 +3,10 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
+import { createApp } from "../../src/http/createApp.ts";
+import { listen } from "../../src/http/server.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import { newTestToken, portOf } from "../support/serviceFixture.ts";
 import { copyRows } from "../../src/store/postgres/copyRows.ts";
 import { storeMaker } from "../support/storeKinds.ts";
 
@@ -53,6 +57,9 @@ describe("the PostgreSQL store", () => {
     expect(code).toBe(1);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^ewis: postgres:\/\/ewis@127\.0\.0\.1:1\/ewis: opening the store failed: the database server cannot be reached \(ECONNREFUSED/);
+    expect(errors[0]).not.toContain("do-not-print");
+    expect(await run("terms", "--db", "postgres://ewis@127.0.0.1:1/ewis?password=do-not-print&sslmode=disable")).toBe(1);
+    expect(errors[0]).toMatch(/^ewis: postgres:\/\/ewis@127\.0\.0\.1:1\/ewis\?sslmode=disable: opening the store failed/);
     expect(errors[0]).not.toContain("do-not-print");
   });
 
@@ -109,5 +116,29 @@ describe("the PostgreSQL store", () => {
     const fresh = await maker.fresh("no_files");
     expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2026", "--term", "spring", "--models", models, "--db", fresh], quiet)).toBe(0);
     expect(folders.map((f) => readdirSync(f).sort())).toEqual(before);
+  });
+
+  it("answers many student-level requests at once: a read's snapshot never waits on the audit for a connection", async () => {
+    const stores = await openStores(db, { mustExist: true });
+    const token = await newTestToken(stores.tokens, { name: "busy counselor", role: "counselor", schools: ["D0001-E01"], districts: [], studentGrant: false });
+    const server = await listen(createApp({ stores, rateLimitPerMinute: 1_000_000 }), 0);
+    try {
+      // Three times the pool's ten connections, all at once; three rounds, so the later ones
+      // meet a pool whose connections are all open already and are taken at the same moment.
+      const burst = (round: number) =>
+        Promise.all(
+          Array.from({ length: 30 }, (_, k) =>
+            fetch(`http://127.0.0.1:${portOf(server)}/api/v1/students?school=D0001-E01&limit=${round * 30 + k + 1}`, {
+              headers: { authorization: `Bearer ${token}` },
+              signal: AbortSignal.timeout(20_000),
+            }).then((r) => r.status),
+          ),
+        );
+      for (let round = 0; round < 3; round++) expect(await burst(round)).toEqual(Array(30).fill(200));
+      expect((await stores.audit.trail(1000)).filter((e) => e.token_name === "busy counselor")).toHaveLength(90);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await stores.close();
+    }
   });
 });

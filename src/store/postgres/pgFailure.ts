@@ -6,6 +6,10 @@ import { EwisError } from "../../core/index.ts";
  */
 export function pgFailure(error: unknown, location: string, doing: string, outcome?: string): unknown {
   if (error instanceof EwisError || !(error instanceof Error)) return error;
+  // node-postgres's pool gives up waiting for a free connection with a message and no code.
+  if (/timeout exceeded when trying to connect/.test(error.message)) {
+    return new EwisError("store_failed", `${doing} failed: every connection to the database stayed busy too long (${error.message})${outcome ? `; ${outcome}` : ""}`, { file: location });
+  }
   const code = (error as { code?: unknown }).code;
   if (typeof code !== "string") return error;
   const plea = (() => {

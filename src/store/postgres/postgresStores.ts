@@ -16,16 +16,20 @@ import { PgRunner } from "./pgRunner.ts";
 /** Only one publish at a time in a database: a second waits for the first to commit or roll back. */
 const PUBLISH_LOCK = 0x65776970;
 
-/** The URL as messages may show it: everything but the password. */
-function withoutPassword(url: string): string {
+/** The URL as messages may show it: no password, neither before the host nor as a parameter. */
+export function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "";
+    for (const name of [...parsed.searchParams.keys()]) if (/password/i.test(name)) parsed.searchParams.delete(name);
     return parsed.toString();
   } catch {
     return "postgres://(unreadable URL)";
   }
 }
+
+/** How long a request waits for a free connection before it fails, rather than hang. */
+const CONNECTION_WAIT_MS = 10_000;
 
 /**
  * A state deployment's store: one PostgreSQL database shared by every `ewis serve` and the
@@ -34,9 +38,13 @@ function withoutPassword(url: string): string {
  */
 export async function openPostgresStores(url: string, options: OpenOptions = {}): Promise<Stores> {
   const location = withoutPassword(url);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECTION_WAIT_MS });
+  // A student-level request holds a connection for its snapshot while it writes its audit
+  // entry: on the same pool, ten such requests at once would each wait for an eleventh
+  // connection for good. The trail has a pool of its own, which no reader holds.
+  const auditPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: CONNECTION_WAIT_MS });
   // An idle connection that drops (a server restart) must not crash the process.
-  pool.on("error", () => {});
+  for (const p of [pool, auditPool]) p.on("error", () => {});
   try {
     const client = await pool.connect();
     try {
@@ -48,7 +56,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
       client.release();
     }
   } catch (error) {
-    await pool.end();
+    await Promise.all([pool.end(), auditPool.end()]);
     throw pgFailure(error, location, "opening the store");
   }
   const runner = new PgRunner(pool);
@@ -56,13 +64,13 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
     terms: new PostgresTermStore(pool, location),
     tokens: new SqlTokenStore(runner),
     users: new SqlUserStore(runner),
-    audit: new PostgresAuditTrail(runner, location),
+    audit: new PostgresAuditTrail(new PgRunner(auditPool), location),
     location,
     async startNewAuditTrail() {
       throw new EwisError("invalid_argument", "the PostgreSQL store keeps its audit trail in the database itself; there is no separate trail to lose or begin again");
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), auditPool.end()]);
     },
   };
 }
@@ -120,14 +128,18 @@ class PostgresTermStore extends SqlTermReads implements TermStore {
     } catch (error) {
       throw pgFailure(error, this.location, doing, outcome);
     }
+    let committing = false;
     try {
       await client.query(begin);
       const result = await work(client);
+      committing = commit;
       await client.query(commit ? "COMMIT" : "ROLLBACK");
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
-      throw pgFailure(error, this.location, doing, outcome);
+      // A connection lost during COMMIT leaves the outcome unknown: the server may have committed.
+      const after = committing ? "the connection failed while committing, so it may or may not have been committed; `ewis terms` shows which" : outcome;
+      throw pgFailure(error, this.location, doing, after);
     } finally {
       client.release();
     }

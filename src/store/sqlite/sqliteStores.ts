@@ -87,7 +87,10 @@ class SqliteTermStore extends SqlTermReads implements TermStore {
     // first began, and the last to finish ends it; one already open here is not ours to end.
     this.readers++;
     try {
-      if (this.readers === 1 && !this.db.inTransaction) {
+      // A transaction open here that no reader began is a publish on this connection: reading
+      // inside it would see rows nobody else can yet.
+      if (this.db.inTransaction && !this.ownsRead) throw new Error("a read on the publishing connection, inside its transaction");
+      if (this.readers === 1) {
         this.db.exec("BEGIN DEFERRED");
         this.ownsRead = true;
       }
