@@ -141,4 +141,25 @@ describe("the PostgreSQL store", () => {
       await stores.close();
     }
   });
+
+  it("answers 503 naming the store, not a bare 500, when the database refuses a token lookup", async () => {
+    const admin = new pg.Client({ connectionString: db });
+    await admin.connect();
+    const stores = await openStores(as("reader", "reader-secret"), { mustExist: true });
+    const server = await listen(createApp({ stores, log: () => {} }), 0);
+    try {
+      await admin.query("REVOKE SELECT ON tokens FROM reader");
+      const response = await fetch(`http://127.0.0.1:${portOf(server)}/api/v1/terms`, { headers: { authorization: "Bearer ewis_some-token-000000000000000000" } });
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("store_failed");
+      expect(body.error.message).toMatch(/^a statement on the store failed: this database user may not do that/);
+      expect(body.error.message).not.toContain("reader-secret");
+    } finally {
+      await admin.query("GRANT SELECT ON tokens TO reader");
+      await admin.end();
+      await new Promise((resolve) => server.close(resolve));
+      await stores.close();
+    }
+  });
 });

@@ -18,22 +18,34 @@ function statementOf(sql: string): { text: string; name: string } {
   return statement;
 }
 
-/** `SqlRunner` over a pooled connection (inside a transaction) or the pool itself (one statement each). */
+/**
+ * `SqlRunner` over a pooled connection (inside a transaction) or the pool itself (one
+ * statement each). `failure` turns a failed statement into the store's own error; inside a
+ * transaction the transaction does that, saying what it was doing.
+ */
 export class PgRunner implements SqlRunner {
-  constructor(private readonly on: Pool | PoolClient) {}
+  constructor(
+    private readonly on: Pool | PoolClient,
+    private readonly failure: (error: unknown) => unknown = (error) => error,
+  ) {}
+
+  private async query(sql: string, values: readonly unknown[], rowMode?: "array") {
+    try {
+      return await this.on.query({ ...statementOf(sql), values: values as unknown[], ...(rowMode ? { rowMode } : {}) });
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
 
   async rows(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
-    const { rows } = await this.on.query({ ...statementOf(sql), values: values as unknown[] });
-    return rows as Row[];
+    return (await this.query(sql, values)).rows as Row[];
   }
 
   async arrays(sql: string, values: readonly unknown[] = []): Promise<unknown[][]> {
-    const { rows } = await this.on.query({ ...statementOf(sql), values: values as unknown[], rowMode: "array" });
-    return rows as unknown[][];
+    return (await this.query(sql, values, "array")).rows as unknown[][];
   }
 
   async run(sql: string, values: readonly unknown[] = []): Promise<number> {
-    const { rowCount } = await this.on.query({ ...statementOf(sql), values: values as unknown[] });
-    return rowCount ?? 0;
+    return (await this.query(sql, values)).rowCount ?? 0;
   }
 }

@@ -59,7 +59,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
     await Promise.all([pool.end(), auditPool.end()]);
     throw pgFailure(error, location, "opening the store");
   }
-  const runner = new PgRunner(pool);
+  const runner = new PgRunner(pool, (error) => pgFailure(error, location, "a statement on the store"));
   return {
     terms: new PostgresTermStore(pool, location),
     tokens: new SqlTokenStore(runner),
@@ -80,7 +80,7 @@ class PostgresTermStore extends SqlTermReads implements TermStore {
     private readonly pool: pg.Pool,
     private readonly location: string,
   ) {
-    super(new PgRunner(pool));
+    super(new PgRunner(pool, (error) => pgFailure(error, location, "a statement on the store")));
   }
 
   /** A user without write rights, or a read-only replica, is found before a run reads a state's history. */
