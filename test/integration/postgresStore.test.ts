@@ -79,6 +79,20 @@ describe("the PostgreSQL store", () => {
     expect(errors[0]).not.toContain("reader-secret");
   });
 
+  it("has no separate audit trail to begin again: --start-new-trail is refused and the trail stays", async () => {
+    const lines: string[] = [];
+    errors = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+    try {
+      expect(await main(["node", "ewis", "audit", "--db", db, "--start-new-trail"], (l) => lines.push(l))).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors[0]).toMatch(/keeps its audit trail in the database itself/);
+    expect(await main(["node", "ewis", "audit", "--db", db], (l) => lines.push(l))).toBe(0);
+    expect(lines.at(-1)).toBe("at,token,role,route,term,students");
+  });
+
   it("takes the URL from EWIS_DATABASE_URL when --db is not given", async () => {
     const lines: string[] = [];
     vi.stubEnv("EWIS_DATABASE_URL", db);
