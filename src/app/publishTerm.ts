@@ -3,7 +3,7 @@ import {
   rollupChange,
   rollupKeyString,
   RollupAccumulator,
-  scoreStudents,
+  TermScorer,
   tierChange,
   tierKey,
   type HistoryTable,
@@ -11,7 +11,7 @@ import {
   type RiskModel,
   type RiskTier,
   type RollupCell,
-  type StudentHistory,
+  type StudentScore,
   type SuppressionLoss,
   type TermSummary,
 } from "../core/index.ts";
@@ -64,7 +64,7 @@ export async function publishTerm(input: TermToPublish, ports: PublishPorts): Pr
   const record = await ports.terms.publish(
     { school_year: input.schoolYear, label: input.label },
     async (term) => {
-      const tiersBefore = term.previous ? await term.tiersOf(term.previous.id) : new Map<string, RiskTier>();
+      const tiersBefore = await previousTiers(term);
       progress.stage("score", input.table.studentCount, "students");
       const summary = await scoreInBatches(input, async (batch) => {
         for (const s of batch) {
@@ -111,11 +111,16 @@ export async function publishTerm(input: TermToPublish, ports: PublishPorts): Pr
  */
 export async function publishScores(terms: TermStore, record: TermToRecord, scores: readonly PublishedScore[], cells: readonly RollupCell[]): Promise<TermRecord> {
   return terms.publish({ school_year: record.school_year, label: record.label }, async (term) => {
-    const tiersBefore = term.previous ? await term.tiersOf(term.previous.id) : new Map<string, RiskTier>();
+    const tiersBefore = await previousTiers(term);
     await term.addScores(scores.map((s) => moveSince(tiersBefore, { ...s })));
     await finishTerm(term, cells);
     return record;
   });
+}
+
+/** Each (student, milestone)'s tier in the previous term; none for a first term. */
+function previousTiers(term: PublishingTerm): Promise<Map<string, RiskTier>> {
+  return term.previous ? term.tiersOf(term.previous.id) : Promise.resolve(new Map());
 }
 
 /** The score's tier move since the previous term, whose tiers are `tiersBefore`. */
@@ -138,26 +143,23 @@ async function scoreInBatches(
   write: (batch: PublishedScore[]) => Promise<void>,
   onStudents: (n: number) => void,
 ): Promise<TermSummary> {
-  const total: TermSummary = { schoolYear: input.schoolYear, studentsEnrolled: 0, studentsScored: 0, notScored: {} };
-  let students: StudentHistory[] = [];
+  const scorer = new TermScorer(input.schoolYear, input.models);
+  let batch: PublishedScore[] = [];
   let seen = 0;
-  const flush = async () => {
-    const batch: PublishedScore[] = [];
-    const summary = scoreStudents(students, input.schoolYear, input.models, (score) => batch.push(publishedScore(score)));
-    total.studentsEnrolled += summary.studentsEnrolled;
-    total.studentsScored += summary.studentsScored;
-    for (const [why, n] of Object.entries(summary.notScored)) total.notScored[why] = (total.notScored[why] ?? 0) + n;
-    seen += students.length;
-    students = [];
+  const add = (score: StudentScore) => batch.push(publishedScore(score));
+  for (const history of input.table.histories()) {
+    scorer.score(history, add);
+    if (++seen % STUDENTS_A_BATCH === 0) {
+      await write(batch);
+      batch = [];
+      onStudents(seen);
+    }
+  }
+  if (seen % STUDENTS_A_BATCH !== 0) {
     await write(batch);
     onStudents(seen);
-  };
-  for (const history of input.table.histories()) {
-    students.push(history);
-    if (students.length === STUDENTS_A_BATCH) await flush();
   }
-  if (students.length > 0) await flush();
-  return total;
+  return scorer.summary();
 }
 
 /** Each cell's change since the term `before` (none if there is no such term). */

@@ -90,29 +90,48 @@ export function scoreStudents(
   models: readonly RiskModel[],
   onScore: (score: StudentScore) => void,
 ): TermSummary {
-  const byKey = new Map<string, ScoringModel>();
-  for (const model of models) byKey.set(trainingSetKey(model.milestone, model.grade), prepareModel(model));
-  const indicators = new Float64Array(indicatorCount);
-  const notScored: Record<string, number> = {};
-  let enrolled = 0;
-  let scored = 0;
-  for (const { rows } of histories) {
-    const index = rows.findIndex((r) => r.school_year === schoolYear);
-    if (index < 0) continue;
-    enrolled++;
+  const scorer = new TermScorer(schoolYear, models);
+  for (const history of histories) scorer.score(history, onScore);
+  return scorer.summary();
+}
+
+/**
+ * The models of a term, prepared once, scoring one student's history at a time and counting
+ * who was enrolled, scored or not: for a caller that must stop between students (the term run
+ * awaits its store between batches).
+ */
+export class TermScorer {
+  private readonly byKey = new Map<string, ScoringModel>();
+  private readonly indicators = new Float64Array(indicatorCount);
+  private readonly notScored: Record<string, number> = {};
+  private enrolled = 0;
+  private scored = 0;
+
+  constructor(
+    private readonly schoolYear: number,
+    models: readonly RiskModel[],
+  ) {
+    for (const model of models) this.byKey.set(trainingSetKey(model.milestone, model.grade), prepareModel(model));
+  }
+
+  score({ rows }: StudentHistory, onScore: (score: StudentScore) => void): void {
+    const { indicators, notScored } = this;
+    const index = rows.findIndex((r) => r.school_year === this.schoolYear);
+    if (index < 0) return;
+    this.enrolled++;
     const row = rows[index];
     const open = openMilestones(rows, index);
     if (open.length === 0) {
       const why = row.grade === 0 ? "kindergarten" : `no open milestone in grade ${row.grade}`;
       notScored[why] = (notScored[why] ?? 0) + 1;
-      continue;
+      return;
     }
     computeIndicators(rows, index, indicators);
     const subgroups = subgroupsOf(row);
     const values = indicators.slice();
     let any = false;
     for (const milestone of open) {
-      const model = modelFor(byKey, milestone, row.grade);
+      const model = modelFor(this.byKey, milestone, row.grade);
       if (!model) {
         const why = `no ${milestone} model for grade ${row.grade}`;
         notScored[why] = (notScored[why] ?? 0) + 1;
@@ -136,7 +155,10 @@ export function scoreStudents(
         scoredWith: model.milestone === milestone ? null : model.milestone,
       });
     }
-    if (any) scored++;
+    if (any) this.scored++;
   }
-  return { schoolYear, studentsEnrolled: enrolled, studentsScored: scored, notScored };
+
+  summary(): TermSummary {
+    return { schoolYear: this.schoolYear, studentsEnrolled: this.enrolled, studentsScored: this.scored, notScored: { ...this.notScored } };
+  }
 }

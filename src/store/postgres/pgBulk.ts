@@ -6,9 +6,10 @@ import { copyRows } from "./copyRows.ts";
 import type { TierMove } from "../termStore.ts";
 
 const keyMatch = rollupKeyColumns.map((c) => `r.${c} = m.${c}`).join(" AND ");
+const changeParam = rollupKeyColumns.length + 2;
 const updateRollups =
   `UPDATE rollups r SET mean_risk_change = m.mean_risk_change, high_share_change = m.high_share_change ` +
-  `FROM unnest(${rollupKeyColumns.map((_, k) => `$${k + 2}::text[]`).join(", ")}, $9::float8[], $10::float8[]) ` +
+  `FROM unnest(${rollupKeyColumns.map((_, k) => `$${k + 2}::text[]`).join(", ")}, $${changeParam}::float8[], $${changeParam + 1}::float8[]) ` +
   `AS m(${rollupKeyColumns.join(", ")}, mean_risk_change, high_share_change) WHERE r.term_id = $1 AND ${keyMatch}`;
 const updateMoves =
   "UPDATE scores s SET previous_tier = m.previous_tier, change = m.change FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) " +

@@ -48,8 +48,8 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
   try {
     const client = await pool.connect();
     try {
-      if (!(await hasSchema(client))) {
-        if (options.mustExist) throw new EwisError("invalid_argument", "no ewis store in that database; publish a term with `ewis run-term` first", { file: location });
+      if (options.mustExist && !(await hasSchema(client))) {
+        throw new EwisError("invalid_argument", "no ewis store in that database; publish a term with `ewis run-term` first", { file: location });
       }
       await migrate(client);
     } finally {
@@ -61,7 +61,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
   }
   const runner = new PgRunner(pool, (error) => pgFailure(error, location, "a statement on the store"));
   return {
-    terms: new PostgresTermStore(pool, location),
+    terms: new PostgresTermStore(pool, runner, location),
     tokens: new SqlTokenStore(runner),
     users: new SqlUserStore(runner),
     audit: new PostgresAuditTrail(new PgRunner(auditPool), location),
@@ -78,9 +78,10 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
 class PostgresTermStore extends SqlTermReads implements TermStore {
   constructor(
     private readonly pool: pg.Pool,
+    runner: PgRunner,
     private readonly location: string,
   ) {
-    super(new PgRunner(pool, (error) => pgFailure(error, location, "a statement on the store")));
+    super(runner);
   }
 
   /** A user without write rights, or a read-only replica, is found before a run reads a state's history. */
