@@ -13,5 +13,6 @@ export function whoAmI(principal: Principal) {
     schools: principal.schools,
     state: principal.role === "state_admin",
     reads_students: studentScope(principal) !== undefined,
+    signed_in_with: principal.tokenId === null ? ("session" as const) : ("token" as const),
   };
 }

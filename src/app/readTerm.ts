@@ -30,6 +30,7 @@ export function auditRead(ports: ReadPorts, route: string, term: TermRecord, stu
   const entry: AuditEntry = {
     at: ports.clock().toISOString(),
     token_id: ports.principal.tokenId,
+    user_id: ports.principal.userId,
     token_name: ports.principal.name,
     role: ports.principal.role,
     route,

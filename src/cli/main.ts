@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, DEFAULT_TOKEN_DAYS, EwisError, MAX_TOKEN_DAYS, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
+import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, DEFAULT_SESSION_HOURS, DEFAULT_TOKEN_DAYS, EwisError, MAX_SESSION_HOURS, MAX_TOKEN_DAYS, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
 import { auditCommand, serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./serviceCommands.ts";
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { suppressionCommand } from "./suppressionCommand.ts";
@@ -170,6 +170,11 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--port <n>", "port (0 picks a free one)").default(8080).argParser(integer("--port", 0)))
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--demo-tokens", "create and print one token per role (for the demo)")
+    .option("--demo-sign-in", "register one demo person per role and sign them in through a demo identity provider on this machine")
+    .option("--oidc-issuer <url>", "the district's OpenID Connect provider (its issuer URL); its client secret comes from EWIS_OIDC_CLIENT_SECRET")
+    .option("--oidc-client-id <id>", "ewis's client id at that provider")
+    .option("--public-url <url>", "where browsers reach this ewis (https behind a proxy makes the cookies Secure); default http://host:port/")
+    .addOption(new Option("--session-hours <n>", `how long a sign-in lasts, at most ${MAX_SESSION_HOURS}`).default(DEFAULT_SESSION_HOURS).argParser(integer("--session-hours", 1)))
     .addOption(new Option("--rate-limit <n>", "requests a minute per token, per instance").default(600).argParser(integer("--rate-limit", 1)))
     .action((options) => serveCommand(options, log));
 

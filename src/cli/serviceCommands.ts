@@ -1,12 +1,14 @@
 import { issueToken, revokeToken } from "../app/tokens.ts";
-import { roles, tokenState, type Role, type TokenGrant } from "../core/index.ts";
+import { DEFAULT_SESSION_HOURS, EwisError, MAX_SESSION_HOURS, roles, tokenState, type Role } from "../core/index.ts";
 import { csvField } from "../io/csvCell.ts";
 import { jsonLines } from "../http/accessLog.ts";
 import { tokenMint } from "../http/auth.ts";
 import { createApp } from "../http/createApp.ts";
 import { scopeOf } from "./scopeOptions.ts";
 import { InFlight } from "../http/inFlight.ts";
-import { listen } from "../http/server.ts";
+import { discoverProvider } from "../http/oidcSignIn.ts";
+import { openPort } from "../http/server.ts";
+import { demoGrants, startDemoSignIn } from "./demoPeople.ts";
 import { openStores, withStores } from "../store/openStores.ts";
 import type { Stores } from "../store/stores.ts";
 import type { TokenRecord } from "../store/tokenStore.ts";
@@ -50,37 +52,101 @@ export async function auditCommand(options: { db: string; limit: number; startNe
       await stores.startNewAuditTrail();
       log("a new, empty audit trail will be begun: the lost one's records are not in it");
     }
-    log("at,token,role,route,term,students");
+    // `by` says whether a person signed in (`user 4`) or a script's token (`token 2`) read: ids `ewis user list` and `ewis token list` give.
+    log("at,by,name,role,route,term,students");
     for (const a of await stores.audit.trail(options.limit)) {
-      log([a.at, a.token_name, a.role, a.route, a.term_id ?? "", `${a.students.length}:${a.students.slice(0, 5).join(" ")}${a.students.length > 5 ? " …" : ""}`].join(","));
+      const by = a.user_id !== null ? `user ${a.user_id}` : `token ${a.token_id}`;
+      log([a.at, by, csvField(a.token_name), a.role, a.route, a.term_id ?? "", `${a.students.length}:${a.students.slice(0, 5).join(" ")}${a.students.length > 5 ? " …" : ""}`].join(","));
     }
   });
 }
 
 /** One demo token per role, scoped to the first district and school of the latest term. */
 async function demoTokens(stores: Stores, log: (line: string) => void): Promise<void> {
-  const term = await stores.terms.latestTerm();
-  if (!term) return;
-  const place = (await stores.terms.places(term.id, { all: true })).find((p) => p.school_id !== "");
-  if (!place) return;
-  const grants: Record<Role, Omit<TokenGrant, "role">> = {
-    counselor: { name: "demo counselor", schools: [place.school_id], districts: [], studentGrant: false },
-    school_admin: { name: "demo school admin", schools: [place.school_id], districts: [], studentGrant: false },
-    district_admin: { name: "demo district admin", schools: [], districts: [place.district_id], studentGrant: false },
-    state_admin: { name: "demo state admin", schools: [], districts: [], studentGrant: false },
-  };
+  const grants = await demoGrants(stores);
+  if (!grants) return;
   log("demo tokens (sign in with one on the page):");
-  for (const role of roles) log(`  ${role.padEnd(15)} ${await issueToken(stores.tokens, tokenMint, { role, ...grants[role] }, { expiresInDays: DEMO_TOKEN_DAYS })}`);
+  for (const role of roles) log(`  ${role.padEnd(15)} ${await issueToken(stores.tokens, tokenMint, grants[role], { expiresInDays: DEMO_TOKEN_DAYS })}`);
 }
 
-export async function serveCommand(options: { db: string; port: number; host: string; demoTokens?: boolean; rateLimit?: number }, log: (line: string) => void): Promise<void> {
+export interface ServeOptions {
+  db: string;
+  port: number;
+  host: string;
+  demoTokens?: boolean;
+  demoSignIn?: boolean;
+  rateLimit?: number;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  /** Where browsers reach this ewis (behind a proxy, its https address); by default http://host:port/. */
+  publicUrl?: string;
+  sessionHours?: number;
+}
+
+/** The `--public-url` as a URL ending in `/`, so `auth/callback` resolves beneath it. */
+function publicUrlOf(options: ServeOptions, port: number): URL {
+  const given = options.publicUrl ?? `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}/`;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new EwisError("invalid_argument", `--public-url must be an http or https address, got "${given}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new EwisError("invalid_argument", `--public-url must be an http or https address, got "${given}"`);
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  return url;
+}
+
+/** The identity provider `serve` signs people in with: the district's (`--oidc-issuer`), the demo's, or none. */
+async function singleSignOnFor(options: ServeOptions, stores: Stores, publicUrl: URL, log: (line: string) => void) {
+  const sessionHours = options.sessionHours ?? DEFAULT_SESSION_HOURS;
+  // Judged at start-up, not at the first sign-in: a setting that cannot work stops the service at once.
+  if (!(sessionHours > 0 && sessionHours <= MAX_SESSION_HOURS)) throw new EwisError("invalid_argument", `--session-hours must be more than 0 and at most ${MAX_SESSION_HOURS}, got ${sessionHours}`);
+  if (options.demoSignIn && options.oidcIssuer) throw new EwisError("invalid_argument", "--demo-sign-in starts its own identity provider: leave out --oidc-issuer");
+  if (options.demoSignIn) {
+    const demo = await startDemoSignIn(stores, publicUrl, options.host, log);
+    if (!demo) return { sso: undefined, close: async () => {} };
+    const sso = await discoverProvider({ issuer: demo.issuer, clientId: demo.clientId, clientSecret: demo.clientSecret, publicUrl, sessionHours });
+    return { sso, close: demo.close };
+  }
+  if (!options.oidcIssuer) return { sso: undefined, close: async () => {} };
+  if (!options.oidcClientId) throw new EwisError("invalid_argument", "--oidc-issuer needs --oidc-client-id (and the client's secret in EWIS_OIDC_CLIENT_SECRET, unless it is a public client)");
+  let issuer: URL;
+  try {
+    issuer = new URL(options.oidcIssuer);
+  } catch {
+    throw new EwisError("invalid_argument", `--oidc-issuer must be the provider's issuer URL, got "${options.oidcIssuer}"`);
+  }
+  const clientSecret = process.env.EWIS_OIDC_CLIENT_SECRET || undefined;
+  const sso = await discoverProvider({ issuer, clientId: options.oidcClientId, clientSecret, publicUrl, sessionHours });
+  log(`sign-in through ${issuer.href}; register it the redirect URI ${sso.redirectUri}`);
+  return { sso, close: async () => {} };
+}
+
+export async function serveCommand(options: ServeOptions, log: (line: string) => void): Promise<void> {
   const stores = await openStores(options.db, existing);
   if (options.demoTokens) await demoTokens(stores, log);
-  // One JSON line per request on stdout (route pattern, status, time, token id; no data).
-  const inFlight = new InFlight();
-  const server = await listen(createApp({ stores, inFlight, rateLimitPerMinute: options.rateLimit, log: jsonLines((text) => process.stdout.write(text)) }), options.port, options.host);
+  // The port is bound first: with --port 0 the address the identity provider sends people back to is known only then.
+  const server = await openPort(options.port, options.host);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
+  const publicUrl = publicUrlOf(options, port);
+  const signOn = await singleSignOnFor(options, stores, publicUrl, log).catch(async (error: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    await stores.close();
+    throw error;
+  });
+  // One JSON line per request on stdout (route pattern, status, time, token or user id; no data).
+  const inFlight = new InFlight();
+  const app = createApp({
+    stores,
+    inFlight,
+    rateLimitPerMinute: options.rateLimit,
+    log: jsonLines((text) => process.stdout.write(text)),
+    singleSignOn: signOn.sso,
+    secureCookies: publicUrl.protocol === "https:",
+  });
+  server.on("request", app);
   log(`ewis serving ${stores.location} on http://${options.host}:${port}/ (API under /api/v1, Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
@@ -88,5 +154,6 @@ export async function serveCommand(options: { db: string; port: number; host: st
     process.once("SIGTERM", stop);
   });
   await inFlight.idle();
+  await signOn.close();
   await stores.close();
 }

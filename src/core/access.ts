@@ -10,7 +10,10 @@ export const roles = ["counselor", "school_admin", "district_admin", "state_admi
 export type Role = (typeof roles)[number];
 
 export interface Principal {
-  tokenId: number;
+  /** The API token presented, or null for a person signed in through the identity provider. */
+  tokenId: number | null;
+  /** The user signed in (a session), or null for an API token. */
+  userId: number | null;
   name: string;
   role: Role;
   districts: readonly string[];
@@ -136,6 +139,6 @@ export function tokenCheck(token: StoredToken | undefined, now: Date): TokenChec
   if (state.state !== "active") return { ok: false, reason: state.state, at: state.at };
   return {
     ok: true,
-    principal: { tokenId: token.id, name: token.name, role: token.role as Role, districts: token.districts, schools: token.schools, studentGrant: token.student_grant },
+    principal: { tokenId: token.id, userId: null, name: token.name, role: token.role as Role, districts: token.districts, schools: token.schools, studentGrant: token.student_grant },
   };
 }

@@ -34,6 +34,7 @@ export * from "./suppressionLoss.ts";
 export * from "./hypercubeComplements.ts";
 export * from "./termPublication.ts";
 export * from "./access.ts";
+export * from "./session.ts";
 export * from "./driverText.ts";
 export * from "./disclosureAudit.ts";
 export * from "./termOrder.ts";

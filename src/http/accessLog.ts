@@ -5,7 +5,8 @@ import type { Principal } from "../core/index.ts";
 /**
  * The service's log: one line per request and one per unexpected error. A line names the route
  * by its pattern (`/api/v1/students/:id`), never the URL, so no student id, place or query
- * value reaches it; the caller is the token's id, never the token or its holder's name.
+ * value reaches it; the caller is the token's or the signed-in user's id, never a token, a
+ * cookie, a name or an email.
  */
 export interface AccessLine {
   type: "access";
@@ -16,6 +17,7 @@ export interface AccessLine {
   status: number;
   ms: number;
   token: number | null;
+  user: number | null;
   /** The client went away before the answer was sent. */
   aborted?: true;
 }
@@ -30,7 +32,20 @@ export interface ErrorLine {
   error: { name: string; message: string; code?: string; stack?: string };
 }
 
-export type LogLine = AccessLine | ErrorLine;
+/**
+ * A sign-in through the identity provider, or a sign-out. A refused one names why, never who
+ * tried: the provider's subject and the email stay out of the log.
+ */
+export interface SignInLine {
+  type: "sign_in";
+  time: string;
+  outcome: "signed_in" | "signed_out" | "unknown_user" | "disabled" | "failed";
+  user: number | null;
+  /** For `failed`: the check that failed (a state or nonce mismatch, the provider's error code). */
+  reason?: string;
+}
+
+export type LogLine = AccessLine | ErrorLine | SignInLine;
 export type LogSink = (line: LogLine) => void;
 
 /** Each line as one JSON object and a newline (what `ewis serve` writes to stdout). */
@@ -84,6 +99,7 @@ export function accessLog(log: LogSink, now: () => Date): RequestHandler {
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
         token: principal?.tokenId ?? null,
+        user: principal?.userId ?? null,
         ...(res.writableFinished ? {} : { aborted: true as const }),
       });
     };

@@ -7,7 +7,9 @@ import { ewisVersion } from "../io/ewisVersion.ts";
 import { PageCache } from "../app/pageCache.ts";
 import type { Stores } from "../store/stores.ts";
 import { accessLog, errorsToStderr, safely, tagRoute, type LogSink } from "./accessLog.ts";
-import { bearerAuth, principalOf } from "./auth.ts";
+import { callerAuth, principalOf } from "./auth.ts";
+import { oidcRoutes, type SingleSignOn } from "./oidcSignIn.ts";
+import { signInCookies } from "./signInCookies.ts";
 import { errorHandler, notFoundHandler } from "./httpErrors.ts";
 import { InFlight } from "./inFlight.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -26,13 +28,25 @@ export interface AppOptions {
   now?: () => Date;
   /** Counts the requests' store work, so whoever closes the stores can wait for it (`ewis serve`). */
   inFlight?: InFlight;
+  /** Sign-in through the district's identity provider (`oidcSignIn.ts`); without it, API tokens only. */
+  singleSignOn?: SingleSignOn;
+  /** Served over HTTPS (`--public-url https://…`): the sign-in cookies are Secure and `__Host-`. */
+  secureCookies?: boolean;
 }
 
 const webRoot = join(import.meta.dirname, "..", "web");
 const chartJs = join(import.meta.dirname, "..", "..", "node_modules", "chart.js", "dist", "chart.umd.min.js");
 
 /** Builds the app; `server.ts` only listens, so tests run it on port 0. */
-export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errorsToStderr, now = () => new Date(), inFlight = new InFlight() }: AppOptions): express.Express {
+export function createApp({
+  stores,
+  rateLimitPerMinute = 600,
+  log: sink = errorsToStderr,
+  now = () => new Date(),
+  inFlight = new InFlight(),
+  singleSignOn,
+  secureCookies = false,
+}: AppOptions): express.Express {
   const log = safely(sink);
   const app = express();
   app.disable("x-powered-by");
@@ -41,13 +55,18 @@ export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errors
   app.use(express.json({ limit: "16kb" }));
 
   const api = express.Router();
-  const auth = bearerAuth(stores.tokens, now, inFlight);
+  const cookies = signInCookies(secureCookies);
+  const auth = callerAuth(stores, cookies, now, inFlight);
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: rateLimitPerMinute,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    keyGenerator: (req, res) => (res.locals.principal ? `token:${principalOf(res).tokenId}` : `ip:${ipKeyGenerator(req.ip ?? "")}`),
+    keyGenerator: (req, res) => {
+      if (!res.locals.principal) return `ip:${ipKeyGenerator(req.ip ?? "")}`;
+      const { tokenId, userId } = principalOf(res);
+      return tokenId !== null ? `token:${tokenId}` : `user:${userId}`;
+    },
     handler: (_req, res) => {
       res.status(429).json({ error: { code: "rate_limited", message: `more than ${rateLimitPerMinute} requests a minute; slow down` } });
     },
@@ -69,10 +88,16 @@ export function createApp({ stores, rateLimitPerMinute = 600, log: sink = errors
   });
   const pages = new PageCache();
   for (const route of routes) {
-    api.get(route.path, tagRoute(`/api/v1${route.path}`), ...(route.public ? [limiter] : [addressLimiter, auth, limiter]), handlerFor(route, stores, pages, now, inFlight));
+    api.get(
+      route.path,
+      tagRoute(`/api/v1${route.path}`),
+      ...(route.public ? [limiter] : [addressLimiter, auth, limiter]),
+      handlerFor(route, stores, pages, now, inFlight, singleSignOn !== undefined),
+    );
   }
   api.use(notFoundHandler);
   app.use("/api/v1", api);
+  if (singleSignOn) app.use("/auth", addressLimiter, oidcRoutes(singleSignOn, stores, cookies, log, now));
 
   app.get("/vendor/chart.umd.min.js", tagRoute("/vendor/chart.umd.min.js"), (_req, res) => res.sendFile(chartJs));
   // A page's path is one of a fixed few, so the log names it as it is; anything else is `(no route)`.
@@ -95,13 +120,15 @@ function pagePaths(): Set<string> {
   return paths;
 }
 
-function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: () => Date, inFlight: InFlight) {
+function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: () => Date, inFlight: InFlight, singleSignOn: boolean) {
   return async (req: Request, res: Response, _next: NextFunction) => {
+    // What a signed-in person read stays out of every cache: a shared school computer's back button shows nothing after sign-out.
+    if (!route.public) res.set("Cache-Control", "private, no-store");
     const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
     const query = route.query.parse(req.query) as Record<string, unknown>;
     // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
     const body = await inFlight.run(() =>
-      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, req, res })),
+      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, req, res, singleSignOn })),
     );
     if (typeof body === "string") res.send(body);
     else res.json(body);

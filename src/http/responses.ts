@@ -80,7 +80,12 @@ export const meResponse = named("MeResponse", z.object({
   schools: z.array(z.string()).readonly(),
   state: z.boolean(),
   reads_students: z.boolean(),
+  signed_in_with: z.enum(["token", "session"]),
+  /** For a signed-in person: what every change they make must send as X-CSRF-Token. Null for a token. */
+  csrf_token: z.string().nullable(),
 }));
+
+export const signInResponse = named("SignInResponse", z.object({ single_sign_on: z.boolean(), login_url: z.string().nullable() }));
 
 export const termsResponse = named("TermsResponse", z.object({
   terms: z.array(termSummary.extend({ students_enrolled: z.int(), students_scored: z.int(), scores: z.int() })),

@@ -3,6 +3,8 @@ import type { z } from "zod";
 import type { Principal } from "../core/index.ts";
 import type { PageCache } from "../app/pageCache.ts";
 import { whoAmI } from "../app/me.ts";
+import { csrfTokenOf } from "../app/sessions.ts";
+import { sessionOfCaller } from "./auth.ts";
 import { termSummary } from "../app/readTerm.ts";
 import { districtRollup, districtsInScope, schoolRollup, schoolsInScope, stateRollup } from "../app/rollups.ts";
 import { riskListExport, riskListPage } from "../app/riskList.ts";
@@ -18,6 +20,7 @@ import {
   riskListResponse,
   schoolRollupResponse,
   schoolsResponse,
+  signInResponse,
   stateRollupResponse,
   studentResponse,
   termsResponse,
@@ -39,6 +42,8 @@ export interface RouteContext {
   query: Record<string, unknown>;
   req: Request;
   res: Response;
+  /** Whether people sign in through an identity provider here (`/sign-in`). */
+  singleSignOn: boolean;
 }
 
 export interface RouteSpec<R extends z.ZodType = z.ZodType> {
@@ -81,7 +86,19 @@ export const routes: RouteSpec[] = [
     summary: "Who the caller is: name, role, scope, and whether the role reads students",
     query: noQuery,
     studentLevel: false,
-    handle: async ({ principal }) => whoAmI(principal),
+    handle: async ({ principal, res }) => {
+      const session = sessionOfCaller(res);
+      return { ...whoAmI(principal), csrf_token: session === undefined ? null : csrfTokenOf(session) };
+    },
+  }),
+  route({
+    path: "/sign-in",
+    response: signInResponse,
+    summary: "How people sign in here: through the district's identity provider (`/auth/login`), or with an API token only",
+    query: noQuery,
+    studentLevel: false,
+    public: true,
+    handle: async ({ singleSignOn }) => ({ single_sign_on: singleSignOn, login_url: singleSignOn ? "/auth/login" : null }),
   }),
   route({
     path: "/terms",

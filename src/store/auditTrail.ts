@@ -6,7 +6,10 @@
  */
 export interface AuditEntry {
   at: string;
-  token_id: number;
+  /** The API token that read, or null when a signed-in user did (`user_id`). */
+  token_id: number | null;
+  user_id: number | null;
+  /** Who read: the token's holder or the user, by name. */
   token_name: string;
   role: string;
   route: string;

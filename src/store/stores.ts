@@ -1,16 +1,18 @@
 import type { AuditTrail } from "./auditTrail.ts";
+import type { SessionStore } from "./sessionStore.ts";
 import type { TermStore } from "./termStore.ts";
 import type { TokenStore } from "./tokenStore.ts";
 import type { UserStore } from "./userStore.ts";
 
 /**
- * One ewis database, by concern: published terms, tokens, users, the audit trail. `openStores`
+ * One ewis database, by concern: published terms, tokens, users and their sessions, the audit trail. `openStores`
  * (`openStores.ts`) picks SQLite for a file path and PostgreSQL for a `postgres://` URL.
  */
 export interface Stores {
   readonly terms: TermStore;
   readonly tokens: TokenStore;
   readonly users: UserStore;
+  readonly sessions: SessionStore;
   readonly audit: AuditTrail;
   /** Where the data lives, as messages name it: the file, or the server's URL without its password. */
   readonly location: string;

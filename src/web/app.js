@@ -1,26 +1,57 @@
 // @ts-check
 /**
- * What every page shares: the token in sessionStorage, the API fetch, the header, a small DOM
- * builder (text only, never innerHTML, so no value from the API is ever parsed as markup) and
- * the words for milestones, tiers, changes and subgroups.
+ * What every page shares: who is signed in (a session cookie from the district's sign-in, or an
+ * API token kept in sessionStorage), the API fetch, the header, a small DOM builder (text only,
+ * never innerHTML, so no value from the API is ever parsed as markup) and the words for
+ * milestones, tiers, changes and subgroups.
  */
 const TOKEN_KEY = "ewis.token";
+const SESSION_KEY = "ewis.session";
+const CSRF_KEY = "ewis.csrf";
 const STUDENTS_KEY = "ewis.readsStudents";
 
 export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
+/** Signed in through the district's identity provider: the HttpOnly cookie goes with every request by itself. */
+const bySession = () => sessionStorage.getItem(SESSION_KEY) === "1";
+export const isSignedIn = () => getToken() !== null || bySession();
 
 /**
- * @param {string} token
+ * Remembers who signed in, in this tab only: their token, or (signed in with the district's
+ * account) that a session cookie is in use and the CSRF token a change needs with it.
+ * @param {{ token: string } | { csrf: string }} how
  * @param {boolean} readsStudents
  */
-export function signIn(token, readsStudents) {
-  sessionStorage.setItem(TOKEN_KEY, token);
+export function signIn(how, readsStudents) {
+  if ("token" in how) sessionStorage.setItem(TOKEN_KEY, how.token);
+  else {
+    sessionStorage.setItem(SESSION_KEY, "1");
+    sessionStorage.setItem(CSRF_KEY, how.csrf);
+  }
   sessionStorage.setItem(STUDENTS_KEY, readsStudents ? "1" : "0");
 }
 
+/** Forgets the sign-in in this tab. A session is ended on the server by `signOutEverywhere`. */
 export function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(STUDENTS_KEY);
+  for (const key of [TOKEN_KEY, SESSION_KEY, CSRF_KEY, STUDENTS_KEY]) sessionStorage.removeItem(key);
+}
+
+/**
+ * Signs out and says where to go next: a session is ended on the server first, so its cookie
+ * opens nothing even where it was copied; a token is only forgotten (it stays valid until it is
+ * revoked or expires, as its holder was told).
+ * @returns {Promise<string>} the sign-in page's address to go to
+ */
+export async function signOutEverywhere() {
+  const session = bySession();
+  const csrf = sessionStorage.getItem(CSRF_KEY) ?? "";
+  signOut();
+  if (!session) return "index.html";
+  try {
+    await fetch("/auth/logout", { method: "POST", headers: { "X-CSRF-Token": csrf } });
+  } catch {
+    // Unreachable: the session still ends when it expires; the tab has forgotten it already.
+  }
+  return "index.html?signed_out=1";
 }
 
 export const readsStudents = () => sessionStorage.getItem(STUDENTS_KEY) === "1";
@@ -64,9 +95,9 @@ export function apiError(error) {
  */
 
 /**
- * GET `/api/v1<path>` with the token. Resolves the parsed JSON (or the Response itself when
- * `raw`); rejects with an ApiError. A 401 on a page other than sign-in means the token was
- * revoked: back to sign-in.
+ * GET `/api/v1<path>` with the token, or with the session cookie when there is none. Resolves
+ * the parsed JSON (or the Response itself when `raw`); rejects with an ApiError. A 401 on a page
+ * other than sign-in means the token was revoked or the session ended: back to sign-in.
  * @param {string} path
  * @param {{ token?: string | null, accept?: string, raw?: boolean }} [options]
  * @returns {Promise<any>} the answer, to be typed by the caller (one of the `…Answer` types above, or a Response when `raw`)
@@ -74,7 +105,10 @@ export function apiError(error) {
 export async function api(path, { token = getToken(), accept = "application/json", raw = false } = {}) {
   let response;
   try {
-    response = await fetch(`/api/v1${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: accept } });
+    /** @type {Record<string, string>} */
+    const headers = { Accept: accept };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    response = await fetch(`/api/v1${path}`, { headers });
   } catch {
     throw new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
   }
@@ -148,11 +182,26 @@ export function selectOf(form, name) {
   return field;
 }
 
-/** For every page but sign-in: no token, no page. Returns false when it is leaving. */
+/**
+ * For every page but sign-in: not signed in, no page. Returns false when it is leaving for the
+ * sign-in page, which comes back here (`next`) once signed in.
+ */
 export function requireSignIn() {
-  if (getToken()) return true;
-  location.replace("index.html");
+  if (isSignedIn()) return true;
+  const here = location.pathname.split("/").pop() ?? "";
+  location.replace(`index.html?next=${encodeURIComponent(here + location.search)}`);
   return false;
+}
+
+/**
+ * Where to go once signed in: the page that sent here (`next`, only one of ours, so a link
+ * cannot send a person elsewhere), else the risk list for whoever reads students, else rollups.
+ * @param {string | null} next
+ * @param {boolean} students
+ */
+export function landingPage(next, students) {
+  if (next && /^(list|student|rollup)\.html(\?[^#]*)?$/.test(next) && (students || next.startsWith("rollup"))) return next;
+  return students ? "list.html" : "rollup.html";
 }
 
 /**
@@ -161,7 +210,7 @@ export function requireSignIn() {
  * role that reads students, the current page marked) and the sign-out link.
  */
 export function setUpHeader() {
-  const signedIn = getToken() !== null;
+  const signedIn = isSignedIn();
   /** @type {{ href: string, nav: string, text: string }[]} */
   const pages = [
     { href: "list.html", nav: "students", text: "Risk list" },
@@ -175,7 +224,10 @@ export function setUpHeader() {
   });
   const signOutLink = el("a", { class: "sign-out", href: "index.html", "data-sign-out": true }, "Sign out");
   signOutLink.hidden = !signedIn;
-  signOutLink.addEventListener("click", () => signOut());
+  signOutLink.addEventListener("click", async (event) => {
+    event.preventDefault();
+    location.assign(await signOutEverywhere());
+  });
   query("header.bar", HTMLElement).replaceChildren(
     el("a", { class: "brand", href: "index.html" }, "ewis ", el("span", {}, "early warning")),
     el("nav", { "aria-label": "Pages" }, links),

@@ -137,7 +137,7 @@ describe("the pages in headless Chromium", () => {
     await page.waitForURL(/\/list\.html/);
     // Signing in asked who the holder is, and read no student before the list page opened.
     const signingIn = asked.slice(0, asked.findIndex((p) => p.startsWith("/list")));
-    expect(signingIn.filter((p) => p.startsWith("/api/"))).toEqual(["/api/v1/me"]);
+    expect(signingIn.filter((p) => p.startsWith("/api/"))).toEqual(["/api/v1/sign-in", "/api/v1/me"]);
     await settled(page, "#list");
     const all = await store.riskList(termId, { school_id: school });
     expect(all.length).toBeGreaterThan(50);

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_TOKEN_DAYS, inScope, rollupScope, type AccessScope, type Principal } from "../../src/core/index.ts";
 import { main } from "../../src/cli/main.ts";
-import { NO_ROUTE, type LogLine } from "../../src/http/accessLog.ts";
+import { NO_ROUTE, type AccessLine, type LogLine } from "../../src/http/accessLog.ts";
 import { hashToken } from "../../src/http/auth.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { routes, type RouteSpec } from "../../src/http/routes.ts";
@@ -111,7 +111,7 @@ function readDb<T>(db: string, sql: string): T[] {
   }
 }
 
-const principalOf = (who: Who): Principal => ({ tokenId: 0, name: who, ...grants[who] });
+const principalOf = (who: Who): Principal => ({ tokenId: 0, userId: null, name: who, ...grants[who] });
 
 /** Every object in a body that names a place, not in the holder's scope. */
 function outOfScope(body: unknown, scope: AccessScope): string[] {
@@ -467,7 +467,7 @@ describe("demo tokens", () => {
       expect((await raw("/api/v1/state/rollup", bearer(demo.state_admin), servePort)).status).toBe(200);
       expect((await raw(`/api/v1/students/${student}`, {}, servePort)).status).toBe(401);
       while (out.split("\n").filter((l) => l.startsWith("{")).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const jsonLines = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine);
+      const jsonLines = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as AccessLine);
       expect(jsonLines.map((l) => [l.route, l.status])).toEqual([
         ["/api/v1/students", 200],
         ["/api/v1/state/rollup", 200],
@@ -754,8 +754,9 @@ describe("the log", () => {
     ]);
     for (const line of access) {
       expect(patterns.has(line.route), line.route).toBe(true);
-      expect(Object.keys(line).sort()).toEqual(["method", "ms", "route", "status", "time", "token", "type", ...("aborted" in line ? ["aborted"] : [])].sort());
+      expect(Object.keys(line).sort()).toEqual(["method", "ms", "route", "status", "time", "token", "type", "user", ...("aborted" in line ? ["aborted"] : [])].sort());
       expect(line.token === null || Number.isInteger(line.token)).toBe(true);
+      expect(line.user === null || Number.isInteger(line.user)).toBe(true);
     }
     const seen = new Set(access.map((l) => `${l.route} ${l.status}`));
     for (const route of routes) expect([...seen].some((s) => s.startsWith(`/api/v1${route.path} `)), route.path).toBe(true);

@@ -32,7 +32,7 @@ describe("the audit trail's own file", () => {
         [1, "2026-01-05T10:00:00.000Z", ["S1", "S2"]],
       ]);
       expect(existsSync(auditLogFile(db))).toBe(true);
-      await store.audit.record({ at: "2026-01-07T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students/:id", term_id: 1, students: ["S4"] });
+      await store.audit.record({ at: "2026-01-07T10:00:00.000Z", token_id: 1, user_id: null, token_name: "c", role: "counselor", route: "GET /students/:id", term_id: 1, students: ["S4"] });
       expect((await store.audit.trail()).map((a) => a.id)).toEqual([3, 2, 1]);
     } finally {
       await store.close();
@@ -49,7 +49,7 @@ describe("the audit trail's own file", () => {
   it("refuses to begin an empty trail quietly when the store's trail file is lost, until told to", async () => {
     const work = await mkdtemp(join(tmpdir(), "ewis-audit-"));
     const db = join(work, "ewis.db");
-    const entry = { at: "2026-02-01T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students: ["S1"] };
+    const entry = { at: "2026-02-01T10:00:00.000Z", token_id: 1, user_id: null, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students: ["S1"] };
     const store = openSqliteStores(db);
     await store.audit.record(entry);
     await store.close();
@@ -72,5 +72,27 @@ describe("the audit trail's own file", () => {
     // The new trail holds only what was read after it began.
     expect((await renewed.audit.trail()).map((a) => a.students)).toEqual([["S1"]]);
     await renewed.close();
+  });
+  it("upgrades a trail file from before sign-in, every entry kept, so a signed-in user's read is recorded by user", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ewis-audit-"));
+    const db = join(work, "ewis.db");
+    await openSqliteStores(db).close();
+    // The trail file as the last ewis before sign-in wrote it: every read by a token.
+    const old = new Database(auditLogFile(db));
+    old.exec(`CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, token_id INTEGER NOT NULL, token_name TEXT NOT NULL,
+              role TEXT NOT NULL, route TEXT NOT NULL, term_id INTEGER, students TEXT NOT NULL, student_count INTEGER NOT NULL)`);
+    old.prepare("INSERT INTO audit VALUES (4, '2026-01-05T10:00:00.000Z', 2, 'c', 'counselor', 'GET /students', 1, ?, 1)").run(JSON.stringify(["S1"]));
+    old.close();
+    const store = openSqliteStores(db);
+    try {
+      await store.audit.record({ at: "2026-01-06T10:00:00.000Z", token_id: null, user_id: 5, token_name: "A. Rivera", role: "counselor", route: "GET /students/:id", term_id: 1, students: ["S2"] });
+      expect((await store.audit.trail()).map((a) => [a.id, a.token_id, a.user_id, a.students])).toEqual([
+        [5, null, 5, ["S2"]],
+        [4, 2, null, ["S1"]],
+      ]);
+    } finally {
+      await store.close();
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

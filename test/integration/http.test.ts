@@ -123,7 +123,8 @@ describe("access matrix", () => {
     for (const who of everyone) {
       const r = await get("/me", who);
       expect(r.status, who).toBe(200);
-      expect(r.body).toEqual({ name: `test ${who}`, ...expected[who] });
+      // A token's caller changes nothing a page could forge: no CSRF token to carry.
+      expect(r.body).toEqual({ name: `test ${who}`, ...expected[who], signed_in_with: "token", csrf_token: null });
     }
     expect((await get("/me")).status).toBe(401);
     expect((await stores.audit.trail(1))[0]?.id ?? 0).toBe(trailBefore);
@@ -218,6 +219,7 @@ describe("malformed parameters", () => {
     "/me": [],
     "/terms": [],
     "/health": [],
+    "/sign-in": [],
   };
 
   it.each(routes.map((r) => r.path))("%s rejects unknown and malformed parameters with a 400 naming them", async (path) => {

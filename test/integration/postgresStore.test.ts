@@ -90,7 +90,7 @@ describe("the PostgreSQL store", () => {
     }
     expect(errors[0]).toMatch(/keeps its audit trail in the database itself/);
     expect(await main(["node", "ewis", "audit", "--db", db], (l) => lines.push(l))).toBe(0);
-    expect(lines.at(-1)).toBe("at,token,role,route,term,students");
+    expect(lines.at(-1)).toBe("at,by,name,role,route,term,students");
   });
 
   it("takes the URL from EWIS_DATABASE_URL when --db is not given", async () => {

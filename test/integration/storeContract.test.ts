@@ -2,7 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { publishScores } from "../../src/app/publishTerm.ts";
+import { endSession, sessionOf, startSession } from "../../src/app/sessions.ts";
 import { signIn } from "../../src/app/tokens.ts";
+import { addUser, disableUser } from "../../src/app/users.ts";
 import { main } from "../../src/cli/main.ts";
 import { indicatorCount, publicationOf, tierChange, tierKey, type StudentScore } from "../../src/core/index.ts";
 import { tokenMint } from "../../src/http/auth.ts";
@@ -233,13 +235,13 @@ describe.each(storeKinds)("the %s store", (kind) => {
       const grant = { name: "contract counselor", role: "counselor" as const, schools: ["D0001-E01"], districts: [], studentGrant: false };
       const token = await newTestToken(tokens, grant, { now: new Date("2026-09-01T00:00:00.000Z"), expiresInDays: 30 });
       const opened = await signIn(tokens, tokenMint, token, new Date("2026-09-15T00:00:00.000Z"));
-      expect(opened).toEqual({ ok: true, principal: { tokenId: expect.any(Number), name: "contract counselor", role: "counselor", districts: [], schools: ["D0001-E01"], studentGrant: false } });
+      expect(opened).toEqual({ ok: true, principal: { tokenId: expect.any(Number), userId: null, name: "contract counselor", role: "counselor", districts: [], schools: ["D0001-E01"], studentGrant: false } });
       expect(await signIn(tokens, tokenMint, token, new Date("2026-10-01T00:00:00.000Z"))).toEqual({ ok: false, reason: "expired", at: "2026-10-01T00:00:00.000Z" });
       expect(await signIn(tokens, tokenMint, `${token}x`, new Date("2026-09-15T00:00:00.000Z"))).toEqual({ ok: false, reason: "unknown" });
       const listed = (await tokens.listTokens()).find((t) => t.name === "contract counselor")!;
       expect(JSON.stringify(listed)).not.toContain(token);
       expect(JSON.stringify(listed)).not.toContain(tokenMint.hashToken(token));
-      const id = opened.ok ? opened.principal.tokenId : -1;
+      const id = opened.ok ? opened.principal.tokenId! : -1;
       expect((await tokens.revokeToken(id, "2026-09-20T00:00:00.000Z"))?.revokedNow).toBe(true);
       expect(await tokens.revokeToken(id, "2026-09-21T00:00:00.000Z")).toMatchObject({ revokedNow: false, token: { revoked_at: "2026-09-20T00:00:00.000Z" } });
       expect(await signIn(tokens, tokenMint, token, new Date("2026-09-15T00:00:00.000Z"))).toEqual({ ok: false, reason: "revoked", at: "2026-09-20T00:00:00.000Z" });
@@ -280,9 +282,43 @@ describe.each(storeKinds)("the %s store", (kind) => {
     });
   });
 
+  it("keeps sessions by their hash, ends them once, and judges their user afresh on every request", async () => {
+    const file = await maker.fresh("sessions");
+    expect(await runTerm(file, "2027", "fall")).toBe(0);
+    await withStores(file, {}, async ({ users, sessions }) => {
+      const begun = new Date("2026-09-01T08:00:00.000Z");
+      const hour = (h: number) => new Date(begun.getTime() + h * 3_600_000);
+      const grant = { name: "A. Rivera", role: "counselor" as const, schools: ["D0001-E01"], districts: [], studentGrant: false };
+      const rivera = await addUser(users, { subject: "idp|1", email: "a.rivera@district.example.org", grant }, begun);
+      const byEmailOnly = await addUser(users, { email: "b.chen@district.example.org", grant: { ...grant, name: "B. Chen" } }, begun);
+
+      const started = await startSession({ users, sessions }, { subject: "idp|1" }, begun, 8);
+      expect(started).toMatchObject({ ok: true, expiresAt: "2026-09-01T16:00:00.000Z" });
+      const session = started.ok ? started.session : "";
+      expect(await sessionOf(sessions, session, hour(1))).toEqual({ ok: true, principal: { tokenId: null, userId: rivera, name: "A. Rivera", role: "counselor", districts: [], schools: ["D0001-E01"], studentGrant: false } });
+      expect(await sessionOf(sessions, session, hour(8))).toEqual({ ok: false, reason: "expired" });
+      expect(await sessionOf(sessions, `${session}x`, hour(1))).toEqual({ ok: false, reason: "unknown" });
+
+      // Matched by a verified email only, and never an email registered to another subject.
+      expect(await startSession({ users, sessions }, { subject: "idp|2", email: "B.Chen@district.example.org", emailVerified: false }, begun)).toEqual({ ok: false, reason: "unknown_user" });
+      const chen = await startSession({ users, sessions }, { subject: "idp|2", email: "B.Chen@district.example.org", emailVerified: true }, begun);
+      expect(chen.ok && chen.check.principal.userId).toBe(byEmailOnly);
+      expect(await startSession({ users, sessions }, { subject: "idp|9", email: "a.rivera@district.example.org", emailVerified: true }, begun)).toEqual({ ok: false, reason: "unknown_user" });
+
+      expect(await endSession(sessions, session, hour(2))).toBe(true);
+      expect(await endSession(sessions, session, hour(3))).toBe(false);
+      expect(await sessionOf(sessions, session, hour(2))).toEqual({ ok: false, reason: "ended" });
+
+      const again = await startSession({ users, sessions }, { subject: "idp|1" }, hour(4));
+      await disableUser(users, rivera, hour(5));
+      expect(await sessionOf(sessions, again.ok ? again.session : "", hour(6))).toEqual({ ok: false, reason: "disabled" });
+      expect(await startSession({ users, sessions }, { subject: "idp|1" }, hour(6))).toEqual({ ok: false, reason: "disabled" });
+    });
+  });
+
   it("keeps the audit trail newest first, each entry whole", async () => {
     await withStores(await maker.fresh("audit"), {}, async ({ audit }) => {
-      const entry = (at: string, students: string[]) => ({ at, token_id: 3, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students });
+      const entry = (at: string, students: string[]) => ({ at, token_id: 3, user_id: null, token_name: "c", role: "counselor", route: "GET /students", term_id: 1, students });
       await audit.record(entry("2026-01-05T10:00:00.000Z", ["S1", "S2"]));
       await audit.record(entry("2026-01-06T10:00:00.000Z", ["S3"]));
       expect((await audit.trail()).map(({ id: _, ...e }) => e)).toEqual([entry("2026-01-06T10:00:00.000Z", ["S3"]), entry("2026-01-05T10:00:00.000Z", ["S1", "S2"])]);
@@ -326,10 +362,15 @@ describe.each(storeKinds)("the %s store", (kind) => {
     lines.length = 0;
     expect(await main(["node", "ewis", "token", "list", "--db", db], say)).toBe(0);
     expect(lines.find((l) => l.startsWith(`${id},`))).toMatch(/,revoked$/);
-    await withStores(db, {}, ({ audit }) => audit.record({ at: "2027-01-05T10:00:00.000Z", token_id: 1, token_name: "c", role: "counselor", route: "GET /students", term_id: 2, students: ["S1", "S2"] }));
+    await withStores(db, {}, ({ audit }) => audit.record({ at: "2027-01-05T10:00:00.000Z", token_id: 1, user_id: null, token_name: "c", role: "counselor", route: "GET /students", term_id: 2, students: ["S1", "S2"] }));
+    await withStores(db, {}, ({ audit }) => audit.record({ at: "2027-01-06T10:00:00.000Z", token_id: null, user_id: 3, token_name: "Rivera, A.", role: "counselor", route: "GET /students/:id", term_id: 2, students: ["S3"] }));
     lines.length = 0;
-    expect(await main(["node", "ewis", "audit", "--db", db, "--limit", "1"], say)).toBe(0);
-    expect(lines).toEqual(["at,token,role,route,term,students", "2027-01-05T10:00:00.000Z,c,counselor,GET /students,2,2:S1 S2"]);
+    expect(await main(["node", "ewis", "audit", "--db", db, "--limit", "2"], say)).toBe(0);
+    expect(lines).toEqual([
+      "at,by,name,role,route,term,students",
+      '2027-01-06T10:00:00.000Z,user 3,"Rivera, A.",counselor,GET /students/:id,2,1:S3',
+      "2027-01-05T10:00:00.000Z,token 1,c,counselor,GET /students,2,2:S1 S2",
+    ]);
   });
 });
 

@@ -121,6 +121,19 @@ const migrations: readonly string[] = [
     CHECK (subject IS NOT NULL OR email IS NOT NULL)
   );
   `,
+  // Signed-in sessions, by the SHA-256 of their cookie; the audit trail names the user a
+  // session read for, where a token's reads name the token.
+  `
+  CREATE TABLE sessions (
+    hash text COLLATE "C" PRIMARY KEY,
+    user_id integer NOT NULL REFERENCES users (id),
+    created_at text NOT NULL,
+    expires_at text NOT NULL,
+    ended_at text
+  );
+  ALTER TABLE audit ALTER COLUMN token_id DROP NOT NULL;
+  ALTER TABLE audit ADD COLUMN user_id integer;
+  `,
 ];
 
 /** Any number fits: the lock only keeps two processes from migrating the same database at once. */

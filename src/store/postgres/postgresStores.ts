@@ -5,6 +5,7 @@ import { publishInside } from "../sql/publishingTerm.ts";
 import { toAuditEntry } from "../sql/rows.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
+import { SqlSessionStore } from "../sql/sessionRows.ts";
 import { SqlUserStore } from "../sql/userRows.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
@@ -64,6 +65,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
     terms: new PostgresTermStore(pool, runner, location),
     tokens: new SqlTokenStore(runner),
     users: new SqlUserStore(runner),
+    sessions: new SqlSessionStore(runner),
     audit: new PostgresAuditTrail(new PgRunner(auditPool), location),
     location,
     async startNewAuditTrail() {
@@ -155,8 +157,8 @@ class PostgresAuditTrail implements AuditTrail {
 
   async record(e: AuditEntry): Promise<void> {
     try {
-      await this.sql.run("INSERT INTO audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-        e.at, e.token_id, e.token_name, e.role, e.route, e.term_id, JSON.stringify(e.students), e.students.length,
+      await this.sql.run("INSERT INTO audit (at, token_id, user_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        e.at, e.token_id, e.user_id, e.token_name, e.role, e.route, e.term_id, JSON.stringify(e.students), e.students.length,
       ]);
     } catch (error) {
       // Thrown before the response is sent: a read that cannot be audited is not served.

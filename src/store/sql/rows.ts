@@ -173,7 +173,8 @@ export function toAuditEntry(r: Row): AuditEntry & { id: number } {
   return {
     id: r.id as number,
     at: r.at as string,
-    token_id: r.token_id as number,
+    token_id: (r.token_id as number | null) ?? null,
+    user_id: (r.user_id as number | null) ?? null,
     token_name: r.token_name as string,
     role: r.role as string,
     route: r.route as string,

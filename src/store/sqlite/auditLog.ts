@@ -20,6 +20,36 @@ export function auditLogFile(storeFile: string): string {
 
 type Row = Record<string, unknown>;
 
+/** A read is by an API token (`token_id`) or by a signed-in user (`user_id`). */
+const auditTable = (name: string) => `
+  CREATE TABLE IF NOT EXISTS ${name} (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    token_id INTEGER,
+    user_id INTEGER,
+    token_name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    route TEXT NOT NULL,
+    term_id INTEGER,
+    students TEXT NOT NULL,
+    student_count INTEGER NOT NULL
+  );`;
+
+/**
+ * Trails from before sign-in required a token on every row. SQLite cannot relax a NOT NULL in
+ * place, so the table is rebuilt, ids and all, in one transaction: a crash leaves the old table.
+ */
+function upgradeAuditTable(db: Database.Database): void {
+  const columns = db.prepare("PRAGMA table_info(audit)").all() as { name: string }[];
+  if (columns.some((c) => c.name === "user_id")) return;
+  db.transaction(() => {
+    db.exec(auditTable("audit_upgraded"));
+    db.exec(`INSERT INTO audit_upgraded (id, at, token_id, token_name, role, route, term_id, students, student_count)
+             SELECT id, at, token_id, token_name, role, route, term_id, students, student_count FROM audit`);
+    db.exec("DROP TABLE audit; ALTER TABLE audit_upgraded RENAME TO audit;");
+  })();
+}
+
 class AuditLog {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
@@ -28,25 +58,14 @@ class AuditLog {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("busy_timeout = 10000");
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS audit (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        token_id INTEGER NOT NULL,
-        token_name TEXT NOT NULL,
-        role TEXT NOT NULL,
-        route TEXT NOT NULL,
-        term_id INTEGER,
-        students TEXT NOT NULL,
-        student_count INTEGER NOT NULL
-      );
-    `);
-    this.insert = this.db.prepare("INSERT INTO audit (at, token_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    this.db.exec(auditTable("audit"));
+    upgradeAuditTable(this.db);
+    this.insert = this.db.prepare("INSERT INTO audit (at, token_id, user_id, token_name, role, route, term_id, students, student_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
   record(entries: readonly AuditEntry[]): void {
     const write = this.db.transaction(() => {
-      for (const e of entries) this.insert.run(e.at, e.token_id, e.token_name, e.role, e.route, e.term_id, JSON.stringify(e.students), e.students.length);
+      for (const e of entries) this.insert.run(e.at, e.token_id, e.user_id, e.token_name, e.role, e.route, e.term_id, JSON.stringify(e.students), e.students.length);
     });
     write();
   }

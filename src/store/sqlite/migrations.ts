@@ -157,6 +157,17 @@ export const migrations: readonly string[] = [
     CHECK (subject IS NOT NULL OR email IS NOT NULL)
   );
   `,
+  // Signed-in sessions, by the SHA-256 of their cookie. Ended ones are kept: when and how long
+  // someone was signed in is part of the record.
+  `
+  CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

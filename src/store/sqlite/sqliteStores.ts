@@ -5,6 +5,7 @@ import { EwisError } from "../../core/index.ts";
 import { publishInside } from "../sql/publishingTerm.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
+import { SqlSessionStore } from "../sql/sessionRows.ts";
 import { SqlUserStore } from "../sql/userRows.ts";
 import { isSqliteError, storeFailure } from "../storeFailure.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
@@ -36,6 +37,7 @@ export function openSqliteStores(file: string, options: OpenOptions = {}): Store
     terms: new SqliteTermStore(db, runner, file),
     tokens: new SqlTokenStore(runner),
     users: new SqlUserStore(runner),
+    sessions: new SqlSessionStore(runner),
     audit,
     location: file,
     async startNewAuditTrail() {

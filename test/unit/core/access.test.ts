@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkGrant, inScope, rollupScope, studentScope, tokenCheck, tokenExpiry, tokenState, type Principal, type StoredToken, type TokenGrant } from "../../../src/core/index.ts";
 import { caught } from "../../support/caught.ts";
 
-const principal = (role: Principal["role"], scope: Partial<Principal> = {}): Principal => ({ tokenId: 1, name: "x", role, districts: [], schools: [], studentGrant: false, ...scope });
+const principal = (role: Principal["role"], scope: Partial<Principal> = {}): Principal => ({ tokenId: 1, userId: null, name: "x", role, districts: [], schools: [], studentGrant: false, ...scope });
 
 describe("student and rollup scope", () => {
   it("gives counselors and school admins their schools, district admins their districts, state admins students only with a grant", () => {
@@ -58,7 +58,7 @@ describe("tokenCheck", () => {
     id: 7, name: "Ms. Rivera", role: "counselor", districts: [], schools: ["S1"], student_grant: false, expires_at: "2027-01-01T00:00:00.000Z", revoked_at: null, ...t,
   });
   it("opens the principal a live token names, and nothing for no token, an unknown role, a revoked or an expired one", () => {
-    expect(tokenCheck(stored(), now)).toEqual({ ok: true, principal: { tokenId: 7, name: "Ms. Rivera", role: "counselor", districts: [], schools: ["S1"], studentGrant: false } });
+    expect(tokenCheck(stored(), now)).toEqual({ ok: true, principal: { tokenId: 7, userId: null, name: "Ms. Rivera", role: "counselor", districts: [], schools: ["S1"], studentGrant: false } });
     expect(tokenCheck(undefined, now)).toEqual({ ok: false, reason: "unknown" });
     expect(tokenCheck(stored({ role: "superuser" }), now)).toEqual({ ok: false, reason: "unknown" });
     expect(tokenCheck(stored({ revoked_at: "2026-12-01T00:00:00.000Z" }), now)).toEqual({ ok: false, reason: "revoked", at: "2026-12-01T00:00:00.000Z" });
