@@ -11,11 +11,12 @@ import {
   type RiskModel,
   type RiskTier,
   type RollupCell,
+  type StudentName,
   type StudentScore,
   type SuppressionLoss,
   type TermSummary,
 } from "../core/index.ts";
-import type { PublishingTerm, TermRecord, TermStore, TermToRecord, TierMove } from "../store/termStore.ts";
+import type { NamedStudent, PublishingTerm, TermRecord, TermStore, TermToRecord, TierMove } from "../store/termStore.ts";
 import type { FaultPoint, Progress } from "./progress.ts";
 
 export interface TermToPublish {
@@ -26,6 +27,8 @@ export interface TermToPublish {
   minCell: number;
   /** What was read, for the term's record. */
   read: { rows: number; accepted: number; rejected: number; sha256: string };
+  /** The roster's names by student id (`run-term --roster`); only those of students scored this term are published. */
+  roster?: ReadonlyMap<string, StudentName>;
 }
 
 export interface PublishPorts {
@@ -41,6 +44,8 @@ export interface PublishedTerm {
   record: TermRecord;
   cells: RollupCell[];
   loss: SuppressionLoss[];
+  /** Students published with their roster name. */
+  named: number;
 }
 
 /** Students scored between two writes to the store: large enough to batch, small enough to stream. */
@@ -61,18 +66,26 @@ export async function publishTerm(input: TermToPublish, ports: PublishPorts): Pr
   let cells: RollupCell[] = [];
   let loss: SuppressionLoss[] = [];
   let scoreCount = 0;
+  const named = new Set<string>();
   const record = await ports.terms.publish(
     { school_year: input.schoolYear, label: input.label },
     async (term) => {
       const tiersBefore = await previousTiers(term);
       progress.stage("score", input.table.studentCount, "students");
       const summary = await scoreInBatches(input, async (batch) => {
+        const names: NamedStudent[] = [];
         for (const s of batch) {
           moveSince(tiersBefore, s);
           rollups.add(s);
           fault("score", ++scoreCount);
+          const name = input.roster?.get(s.student_id);
+          if (name && !named.has(s.student_id)) {
+            named.add(s.student_id);
+            names.push({ student_id: s.student_id, ...name });
+          }
         }
         await term.addScores(batch);
+        if (names.length > 0) await term.addNames(names);
       }, (n) => progress.update(n));
       progress.end();
       if (summary.studentsEnrolled === 0) throw ports.noOneEnrolled();
@@ -102,7 +115,7 @@ export async function publishTerm(input: TermToPublish, ports: PublishPorts): Pr
     () => fault("commit"),
   );
   progress.end();
-  return { record, cells, loss };
+  return { record, cells, loss, named: named.size };
 }
 
 /**

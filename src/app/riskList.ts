@@ -15,6 +15,9 @@ export interface RiskListQuery {
 
 const DEFAULT_PAGE = 50;
 
+/** Each student once, for their names: a student is a row a milestone. */
+export const distinctStudents = (rows: readonly { student_id: string }[]): string[] => [...new Set(rows.map((r) => r.student_id))];
+
 /**
  * One page of a risk list, as JSON text, within the caller's student scope. A term's lists
  * never change once published, so pages are cached by term version, scope and query; every
@@ -30,7 +33,9 @@ export async function riskListPage(query: RiskListQuery, ports: ReadPorts & { pa
   if (!page) {
     const rows = await ports.reads.riskList(term.id, query.filter, scope, { sort: query.sort, after, limit: limit + 1 });
     const shown = rows.slice(0, limit);
-    const body = { term: termSummary(term), students: shown.map(scoreView), next_cursor: rows.length > limit ? encodeCursor(shown[shown.length - 1]) : null };
+    const names = await ports.reads.namesOf(term.id, distinctStudents(shown));
+    const students = shown.map((s) => ({ ...scoreView(s), name: names.get(s.student_id) ?? null }));
+    const body = { term: termSummary(term), students, next_cursor: rows.length > limit ? encodeCursor(shown[shown.length - 1]) : null };
     page = { json: JSON.stringify(body), students: shown.map((s) => s.student_id) };
     ports.pages.set(key, page);
   }
@@ -44,7 +49,8 @@ export async function riskListExport(query: Omit<RiskListQuery, "cursor" | "limi
   const term = await termOf(ports.reads, query.term);
   const all = await ports.reads.riskList(term.id, query.filter, scope, { sort: query.sort });
   await auditRead(ports, "GET /students (csv)", term, all.map((s) => s.student_id));
+  const names = await ports.reads.namesOf(term.id, distinctStudents(all));
   const lines = [riskListColumns.join(",")];
-  for (const s of all) lines.push(riskListLine(term.label, s));
+  for (const s of all) lines.push(riskListLine(term.label, s, names.get(s.student_id)));
   return { term, csv: `${lines.join("\n")}\n` };
 }

@@ -13,9 +13,10 @@ export async function studentDetail(studentId: string, termId: number | undefine
   if (!detail) throw new EwisError("not_found", `no student ${studentId} in your scope this term`);
   await auditRead(ports, "GET /students/:id", term, [studentId]);
   const first = detail.scores[0];
+  const name = (await ports.reads.namesOf(term.id, [studentId])).get(studentId) ?? null;
   return {
     term: termSummary(term),
-    student: { student_id: first.student_id, district_id: first.district_id, school_id: first.school_id, grade: first.grade, subgroups: first.subgroups },
+    student: { student_id: first.student_id, name, district_id: first.district_id, school_id: first.school_id, grade: first.grade, subgroups: first.subgroups },
     scores: detail.scores.map(scoreView),
     indicators: Object.entries(detail.indicators).map(([name, value]) => ({
       indicator: name,

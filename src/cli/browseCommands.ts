@@ -2,6 +2,7 @@ import { EwisError, gradeLabel, type RollupCell } from "../core/index.ts";
 import { writeLinesAtomic } from "../io/atomicWrite.ts";
 import { csvField } from "../io/csvCell.ts";
 import { riskListColumns, riskListLine } from "../io/scoresFile.ts";
+import { distinctStudents } from "../app/riskList.ts";
 import { withStores } from "../store/openStores.ts";
 import type { Stores } from "../store/stores.ts";
 import type { RiskListFilter, RollupFilter, TermReads, TermRecord } from "../store/termStore.ts";
@@ -43,12 +44,13 @@ export interface ExportOptions extends RiskListFilter {
 /** A counselor's risk list: highest risk first. */
 export async function exportCommand(options: ExportOptions, log: (line: string) => void): Promise<void> {
   const { db, year, term: label, out, ...filter } = options;
-  const { term, scores } = await readingStore(db, async (reads, stores) => {
+  const { term, scores, names } = await readingStore(db, async (reads, stores) => {
     const term = await publishedTerm(reads, year, label, stores);
-    return { term, scores: await reads.riskList(term.id, filter) };
+    const scores = await reads.riskList(term.id, filter);
+    return { term, scores, names: await reads.namesOf(term.id, distinctStudents(scores)) };
   });
   const lines = [riskListColumns.join(",")];
-  for (const s of scores) lines.push(riskListLine(term.label, s));
+  for (const s of scores) lines.push(riskListLine(term.label, s, names.get(s.student_id)));
   await writeLinesAtomic(out, lines);
   log(`${scores.length} scores of term ${term.school_year} ${term.label} written to ${out}`);
 }

@@ -62,6 +62,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--students <n>", "distinct students").default(40000).argParser(integer("--students", 1)))
     .addOption(new Option("--seed <s>", "random seed; the same seed gives the same bytes").default(1).argParser(integer("--seed", 0)))
     .requiredOption("--out <file>", "CSV file to write")
+    .option("--roster <file>", "also write a roster of made-up names for the same students (for `run-term --roster`)")
     .action((options) => generateCommand(options, log));
 
   program
@@ -107,6 +108,7 @@ function buildProgram(log: (line: string) => void): Command {
     .command("run-term")
     .description("read, validate and score a term's data, compute rollups, and publish the term to the store in one transaction")
     .requiredOption("--history <file>", "student-year CSV up to and including the term's school year")
+    .option("--roster <file>", "the district's roster: student_id, first_name, last_name and local_id, published with the term for roles that read students")
     .requiredOption("--year <y>", "school year of the term (spring year)", integer("--year", 1990))
     .requiredOption("--term <label>", "term label, e.g. fall, winter, spring")
     .requiredOption("--models <dir>", "model directory written by `ewis train`")

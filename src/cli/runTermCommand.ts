@@ -3,6 +3,7 @@ import { publishTerm, type PublishedTerm } from "../app/publishTerm.ts";
 import { EwisError, MIN_CELL_SIZE, suppressionLossLine } from "../core/index.ts";
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
+import { readRoster } from "../io/rosterFile.ts";
 import { isDatabaseUrl, openStores } from "../store/openStores.ts";
 import { faultPoint } from "./faultPoint.ts";
 import { logRead, noOneEnrolled } from "./historyInput.ts";
@@ -16,6 +17,8 @@ export interface RunTermOptions {
   db: string;
   minCell: number;
   rejects?: string;
+  /** The district's roster of names (`docs/data-contract.md`, "The roster"). */
+  roster?: string;
 }
 
 /**
@@ -28,6 +31,8 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
     throw new EwisError("invalid_argument", `--min-cell must be a whole number of at least ${MIN_CELL_SIZE} (the contract's floor), got ${options.minCell}`);
   }
   const models = await loadModels(options.models);
+  // Read first: a roster with a problem stops the run before the history is read or anything published.
+  const roster = options.roster === undefined ? undefined : await readRoster(options.roster);
   const stores = await openStores(options.db);
   try {
     await stores.terms.checkWritable();
@@ -65,6 +70,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           models,
           minCell: options.minCell,
           read: { rows: history.read, accepted: history.accepted, rejected: history.rejected, sha256: history.sha256 },
+          roster,
         },
         { terms: stores.terms, progress, fault: faultPoint, clock: () => new Date(), noOneEnrolled: () => noOneEnrolled(options.year, history.table, options.history) },
       );
@@ -72,7 +78,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
       progress.end();
       return await failedRun(error);
     }
-    const { record, cells, loss } = published;
+    const { record, cells, loss, named } = published;
     faultPoint("published");
     if (writeTheRejects) await writeRejects(rejectsFile, history.rejects);
     if (history.rejected > 0) log(`rejected rows with line, column, value and reason: ${rejectsFile}`);
@@ -88,6 +94,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
         `${tierHidden} hide some tier counts, ${sizeHidden} hide their size (fewer than ${options.minCell} students, or its complement)`,
     );
     for (const l of loss) log(suppressionLossLine(l, options.minCell));
+    if (roster) log(`names: ${named} of ${record.students_scored} scored students named by the roster's ${roster.size} (${roster.size - named} roster students not scored this term)`);
     const seconds = (Date.now() - started.getTime()) / 1000;
     log(`done in ${seconds.toFixed(1)} s (${Math.round(history.read / seconds)} rows/s), peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   } finally {

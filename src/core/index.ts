@@ -35,6 +35,7 @@ export * from "./hypercubeComplements.ts";
 export * from "./termPublication.ts";
 export * from "./access.ts";
 export * from "./session.ts";
+export * from "./studentName.ts";
 export * from "./driverText.ts";
 export * from "./disclosureAudit.ts";
 export * from "./termOrder.ts";

@@ -39,7 +39,7 @@ function isIdCode(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 45;
 }
 
-function isStudentId(cell: string): boolean {
+export function isStudentId(cell: string): boolean {
   if (cell.length === 0 || cell.length > ID_MAX_LENGTH) return false;
   for (let i = 0; i < cell.length; i++) if (!isIdCode(cell.charCodeAt(i))) return false;
   return true;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { milestoneNames, riskTiers, studentYearSchema, subgroupDimensions } from "../core/index.ts";
+import { milestoneNames, NAME_MAX_LENGTH, nameSearchText, riskTiers, studentYearSchema, subgroupDimensions } from "../core/index.ts";
 
 /**
  * Query and path parameters, one zod schema each, strict: an unknown parameter is a 400, not
@@ -28,6 +28,8 @@ export const studentListQuery = z.strictObject({
   milestone: milestone.optional(),
   tier: z.enum(riskTiers, { error: "must be low, moderate or high" }).optional(),
   change: z.enum(["new", "up", "down", "same"], { error: "must be new, up, down or same" }).optional(),
+  // A name's start or a local id; never echoed in an error, since it is a child's name.
+  name: z.string().max(NAME_MAX_LENGTH, `name must be at most ${NAME_MAX_LENGTH} characters`).transform(nameSearchText).pipe(z.string().min(1, "name must not be blank")).optional(),
   sort: z.enum(["risk_desc", "risk_asc"], { error: "must be risk_desc or risk_asc" }).optional(),
   cursor: z.string().max(200).optional(),
   limit: wholeNumber("limit", 1, 500).optional(),

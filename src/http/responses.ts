@@ -91,11 +91,14 @@ export const termsResponse = named("TermsResponse", z.object({
   terms: z.array(termSummary.extend({ students_enrolled: z.int(), students_scored: z.int(), scores: z.int() })),
 }));
 
-export const riskListResponse = named("RiskListResponse", z.object({ term: termSummary, students: z.array(score), next_cursor: z.string().nullable() }));
+/** A student's name from the roster; null when the district gave none for them. */
+const studentName = named("StudentName", z.object({ first_name: z.string(), last_name: z.string(), local_id: z.string().nullable() }).nullable());
+
+export const riskListResponse = named("RiskListResponse", z.object({ term: termSummary, students: z.array(score.extend({ name: studentName })), next_cursor: z.string().nullable() }));
 
 export const studentResponse = named("StudentResponse", z.object({
   term: termSummary,
-  student: z.object({ student_id: z.string(), district_id: z.string(), school_id: z.string(), grade: z.int(), subgroups }),
+  student: z.object({ student_id: z.string(), name: studentName, district_id: z.string(), school_id: z.string(), grade: z.int(), subgroups }),
   scores: z.array(score),
   indicators: z.array(z.object({ indicator: z.string(), value: z.number().nullable(), text: z.string() })),
   history: z.array(z.object({ term_id: z.int(), school_year: z.int(), label: z.string(), milestone, grade: z.int(), risk: z.number(), tier })),

@@ -119,7 +119,7 @@ export const routes: RouteSpec[] = [
     csv: true,
     handle: async (ctx) => {
       const q = ctx.query as z.infer<typeof studentListQuery>;
-      const filter = { school_id: q.school, district_id: q.district, grade: q.grade, milestone: q.milestone, tier: q.tier, change: q.change };
+      const filter = { school_id: q.school, district_id: q.district, grade: q.grade, milestone: q.milestone, tier: q.tier, change: q.change, name: q.name };
       const asCsv = q.format === "csv" || (q.format === undefined && ctx.req.accepts(["application/json", "text/csv"]) === "text/csv");
       if (asCsv) {
         const { term, csv } = await riskListExport({ term: q.term, filter, sort: q.sort }, ctx);

@@ -1,4 +1,4 @@
-import type { AccessScope, PublishedScore, RiskTier, RollupCell, TierChange } from "../core/index.ts";
+import type { AccessScope, PublishedScore, RiskTier, RollupCell, StudentName, TierChange } from "../core/index.ts";
 
 /**
  * Published terms as a port: what the use cases read and write, in the store's own words.
@@ -36,6 +36,13 @@ export interface RiskListFilter {
   grade?: number;
   tier?: RiskTier;
   change?: TierChange;
+  /** Students whose first or last name starts with this, or whose local id is this (`nameSearchText`). */
+  name?: string;
+}
+
+/** A roster's name of one student, as a term publishes it. */
+export interface NamedStudent extends StudentName {
+  student_id: string;
 }
 
 export interface RiskListPage {
@@ -75,6 +82,8 @@ export interface TermReads {
   riskList(termId: number, filter?: RiskListFilter, scope?: AccessScope, page?: RiskListPage): Promise<ListedScore[]>;
   /** The student's scores this term and tiers in every term up to it, within scope; undefined if none is visible. */
   studentDetail(termId: number, studentId: string, scope: AccessScope): Promise<StudentDetail | undefined>;
+  /** The names of these students in a term, by student id; those the roster did not name are absent. */
+  namesOf(termId: number, studentIds: readonly string[]): Promise<Map<string, StudentName>>;
   /** Schools and districts of a term, from its rollups, within scope. */
   places(termId: number, scope: AccessScope): Promise<{ district_id: string; school_id: string }[]>;
 }
@@ -93,6 +102,8 @@ export interface PublishingTerm {
   rollupsOf(termId: number): Promise<RollupCell[]>;
   addScores(scores: readonly PublishedScore[]): Promise<void>;
   addRollups(cells: readonly RollupCell[]): Promise<void>;
+  /** The roster's names of the term's students. */
+  addNames(names: readonly NamedStudent[]): Promise<void>;
   /** Rewrites the tier moves of another term's scores (the term after a backfill). */
   setTierMoves(termId: number, moves: readonly TierMove[]): Promise<void>;
   /** Rewrites the change columns of another term's rollup cells, matched by their key. */

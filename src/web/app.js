@@ -90,7 +90,8 @@ export function apiError(error) {
  * @typedef {import("zod").infer<typeof import("../http/responses.ts").schoolsResponse>} SchoolsAnswer
  * @typedef {import("zod").infer<typeof import("../http/responses.ts").stateRollupResponse>} RollupAnswer
  *   a state's rollup; a district's or a school's has the same fields and one or two more
- * @typedef {RiskListAnswer["students"][number]} Score
+ * @typedef {StudentAnswer["scores"][number]} Score a score as the student page shows it
+ * @typedef {RiskListAnswer["students"][number]} ListedScore a score as the list shows it, with the student's name
  * @typedef {RiskListAnswer["term"]} TermSummary
  */
 
@@ -299,6 +300,14 @@ export const milestoneWords = {
 };
 /** @param {string} m */
 export const milestoneName = (m) => milestoneWords[m] ?? m;
+
+/**
+ * A roster name as pages show it: "Ana Rivera" on a profile, "Rivera, Ana" in a list sorted by eye.
+ * @param {{ first_name: string, last_name: string }} name
+ */
+export const fullName = (name) => `${name.first_name} ${name.last_name}`;
+/** @param {{ first_name: string, last_name: string }} name */
+export const listName = (name) => `${name.last_name}, ${name.first_name}`;
 
 /** 2027 fall is "2026–27 fall": school years are named by the year they end. */
 /** @param {{ school_year: number, label: string }} t a term, or a row of a student's history */

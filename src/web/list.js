@@ -6,6 +6,7 @@ import {
   byId,
   changeMark,
   el,
+  listName,
   milestoneName,
   milestoneWords,
   requireSignIn,
@@ -21,7 +22,7 @@ import {
 /**
  * @typedef {import("./app.js").RiskListAnswer} RiskListAnswer
  * @typedef {import("./app.js").SchoolsAnswer} SchoolsAnswer
- * @typedef {import("./app.js").Score} Score
+ * @typedef {import("./app.js").ListedScore} Score
  */
 
 /**
@@ -37,6 +38,7 @@ const count = byId("count", HTMLElement);
 const message = byId("message", HTMLElement);
 const csvButton = byId("csv", HTMLButtonElement);
 const table = byId("list", HTMLTableElement);
+const nameSearch = byId("name", HTMLInputElement);
 const filterNames = ["school", "milestone", "grade", "tier", "change", "sort"];
 /** @param {string} name one of `filterNames` */
 const filter = (name) => selectOf(form, name);
@@ -60,6 +62,13 @@ function filterParams() {
   return params;
 }
 
+/** The filters the API is asked for: those of the address, and the name searched for. */
+function askedParams() {
+  const params = filterParams();
+  if (nameSearch.value.trim()) params.set("name", nameSearch.value.trim());
+  return params;
+}
+
 /** @param {Score} s */
 function studentRow(s) {
   const drivers = s.drivers.length
@@ -69,6 +78,7 @@ function studentRow(s) {
     "tr",
     {},
     el("th", { scope: "row" }, el("a", { href: `student.html?id=${encodeURIComponent(s.student_id)}` }, s.student_id)),
+    el("td", {}, s.name ? listName(s.name) : "", s.name?.local_id ? el("span", { class: "prior muted" }, `local ID ${s.name.local_id}`) : null),
     el("td", {}, s.grade),
     el("td", { class: "nowrap" }, s.school_id),
     el(
@@ -87,8 +97,10 @@ function studentRow(s) {
 /** @param {{ append?: boolean }} [options] `append`: the next page, below the rows shown */
 async function load({ append = false } = {}) {
   const mine = ++generation;
-  const params = filterParams();
-  if (!append) history.replaceState(null, "", params.size ? `?${params}` : location.pathname);
+  // A name searched for stays out of the address: addresses go into the browser's history.
+  const shownParams = filterParams();
+  if (!append) history.replaceState(null, "", shownParams.size ? `?${shownParams}` : location.pathname);
+  const params = askedParams();
   if (append && cursor) params.set("cursor", cursor);
   more.disabled = true;
   table.setAttribute("aria-busy", "true");
@@ -127,7 +139,7 @@ async function downloadCsv() {
   say(message, "");
   try {
     /** @type {Response} */
-    const response = await api(`/students?${filterParams()}`, { accept: "text/csv", raw: true });
+    const response = await api(`/students?${askedParams()}`, { accept: "text/csv", raw: true });
     const blob = await response.blob();
     saveBlob(blob, attachmentName(response, "risk-list.csv"));
   } catch (error) {
@@ -138,7 +150,10 @@ async function downloadCsv() {
 }
 
 form.addEventListener("change", () => load());
-form.addEventListener("submit", (event) => event.preventDefault());
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  load();
+});
 form.addEventListener("reset", () => setTimeout(() => load()));
 byId("became-high", HTMLButtonElement).addEventListener("click", () => {
   filter("tier").value = "high";

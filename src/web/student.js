@@ -6,6 +6,7 @@ import {
   changeMark,
   el,
   milestoneName,
+  fullName,
   requireSignIn,
   riskPercent,
   say,
@@ -106,11 +107,14 @@ function milestoneCard(score) {
 
 /** @param {StudentAnswer} answer */
 function render({ term, student, scores, indicators, history }) {
+  // The name is on the page, never in its title: titles go into the browser's history.
   document.title = `${student.student_id} · ewis`;
-  byId("title", HTMLElement).textContent = `Student ${student.student_id}`;
+  byId("title", HTMLElement).textContent = student.name ? fullName(student.name) : `Student ${student.student_id}`;
   const facts = el(
     "dl",
     { class: "facts" },
+    student.name ? el("div", {}, el("dt", {}, "Student ID"), el("dd", {}, student.student_id)) : null,
+    student.name?.local_id ? el("div", {}, el("dt", {}, "Local ID"), el("dd", {}, student.name.local_id)) : null,
     el("div", {}, el("dt", {}, "School"), el("dd", {}, student.school_id)),
     el("div", {}, el("dt", {}, "District"), el("dd", {}, student.district_id)),
     el("div", {}, el("dt", {}, "Grade"), el("dd", {}, student.grade)),

@@ -102,8 +102,8 @@ describe("the pages by keyboard alone", () => {
     await tabTo(page, /^select Tier/);
     await page.keyboard.press("ArrowDown");
     await loaded(page, "#list");
-    await expect.poll(async () => new Set(await page.locator("#rows tr > :nth-child(6)").allTextContents())).toEqual(new Set(["high"]));
-    expect(new Set(await page.locator("#rows tr > :nth-child(3)").allTextContents())).toEqual(new Set([A1]));
+    await expect.poll(async () => new Set(await page.locator("#rows tr > :nth-child(7)").allTextContents())).toEqual(new Set(["high"]));
+    expect(new Set(await page.locator("#rows tr > :nth-child(4)").allTextContents())).toEqual(new Set([A1]));
 
     // The first student's link, reached and opened with Enter; focus is visible on it.
     const link = await tabTo(page, /^a S\d+/);

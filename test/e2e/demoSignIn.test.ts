@@ -64,7 +64,7 @@ describe("ewis serve --demo-sign-in", () => {
         expect(me).toMatchObject({ name: role, signed_in_with: "session" });
         if (role === "demo counselor") {
           await page.locator('#list[aria-busy="false"]').waitFor({ state: "attached" });
-          expect(new Set(await page.locator("#rows tr > :nth-child(3)").allTextContents())).toEqual(new Set([A1]));
+          expect(new Set(await page.locator("#rows tr > :nth-child(4)").allTextContents())).toEqual(new Set([A1]));
         }
         await context.close();
       }

@@ -107,7 +107,7 @@ describe("signing in through the district's identity provider", () => {
     // back from the provider who the person is, before the list page asked for its page.
     const signingIn = asked.slice(0, asked.indexOf("/list.html")).filter((p) => p.startsWith("/api/"));
     expect(signingIn).toEqual(["/api/v1/sign-in", "/api/v1/me", "/api/v1/sign-in", "/api/v1/me"]);
-    expect(new Set(await page.locator("#rows tr > :nth-child(3)").allTextContents())).toEqual(new Set([A1]));
+    expect(new Set(await page.locator("#rows tr > :nth-child(4)").allTextContents())).toEqual(new Set([A1]));
 
     const cookie = (await sessionCookie(context))!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/", secure: false });

@@ -21,7 +21,7 @@ import { milestoneNames, milestones, type Role, type RollupCell } from "../../sr
 const root = join(import.meta.dirname, "..", "..");
 // The pages' words for milestones are the core's labels: the page must show exactly these.
 const milestoneWords: Record<string, string> = Object.fromEntries(milestoneNames.map((m) => [m, milestones[m].label]));
-const csvHeader = "student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers,already_decided,scored_with";
+const csvHeader = "student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers,already_decided,scored_with,first_name,last_name,local_id";
 
 let work: string;
 let stores: Stores;
@@ -143,7 +143,7 @@ describe("the pages in headless Chromium", () => {
     expect(all.length).toBeGreaterThan(50);
 
     // Only the counselor's school, highest risk first, 50 a page; "More" adds the next page.
-    expect(new Set(await column(page, 3))).toEqual(new Set([school]));
+    expect(new Set(await column(page, 4))).toEqual(new Set([school]));
     expect(await column(page, 1)).toEqual(all.slice(0, 50).map((s) => s.student_id));
     expect(await page.getByRole("link", { name: "Sign out" }).isVisible()).toBe(true);
     await page.screenshot({ path: join(work, "list.png") });
@@ -155,7 +155,7 @@ describe("the pages in headless Chromium", () => {
     await page.getByLabel("Tier").selectOption("high");
     await settled(page, "#list");
     const high = all.filter((s) => s.tier === "high");
-    expect(new Set(await column(page, 6))).toEqual(new Set(["high"]));
+    expect(new Set(await column(page, 7))).toEqual(new Set(["high"]));
     expect(await column(page, 1)).toEqual(high.slice(0, 50).map((s) => s.student_id));
 
     // And one milestone: its name in words on every row.
@@ -164,7 +164,7 @@ describe("the pages in headless Chromium", () => {
     await settled(page, "#list");
     const highOfMilestone = high.filter((s) => s.milestone === milestone);
     expect(highOfMilestone.length).toBeGreaterThan(0);
-    expect(new Set(await column(page, 4))).toEqual(new Set([milestoneWords[milestone]]));
+    expect(new Set(await column(page, 5))).toEqual(new Set([milestoneWords[milestone]]));
     expect(await column(page, 1)).toEqual(highOfMilestone.slice(0, 50).map((s) => s.student_id));
     expect(new URL(page.url()).searchParams.get("tier")).toBe("high");
 
@@ -186,7 +186,7 @@ describe("the pages in headless Chromium", () => {
     await settled(page, "#list");
     const became = all.filter((s) => s.tier === "high" && s.change === "up");
     expect(await column(page, 1)).toEqual(became.slice(0, 50).map((s) => s.student_id));
-    if (became.length > 0) expect(new Set(await column(page, 7))).toEqual(new Set(["▲ up"]));
+    if (became.length > 0) expect(new Set(await column(page, 8))).toEqual(new Set(["▲ up"]));
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -90,7 +90,7 @@ describe("students whose band milestone is already behind them", () => {
     expect(words("sixthYear")).toBe("past the five-year deadline: Graduating in a fifth year was missed in 2026");
     // The first-time college milestones of a fifth-year senior carry nothing already decided.
     expect(of("fifthYear").filter((s) => s.milestone.startsWith("postsecondary")).every((s) => s.prior === null)).toBe(true);
-    const line = riskListLine("fall", { ...of("retained9")[0], drivers: "", previous_tier: null, change: "new" });
+    const line = riskListLine("fall", { ...of("retained9")[0], drivers: "", previous_tier: null, change: "new" }, undefined);
     const cells = line.split(",");
     expect(cells[riskListColumns.indexOf("already_decided")]).toBe("grade 9 repeated: Passing every grade 9 course was missed in 2026");
   });

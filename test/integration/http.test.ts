@@ -192,7 +192,7 @@ describe("the risk list", () => {
     const csv = await get("/students?tier=high&milestone=early_literacy", "counselor", { accept: "text/csv" });
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const lines = csv.text.trim().split("\n");
-    expect(lines[0]).toBe("student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers,already_decided,scored_with");
+    expect(lines[0]).toBe("student_id,school_year,term,district_id,school_id,grade,milestone,risk,tier,previous_tier,change,drivers,already_decided,scored_with,first_name,last_name,local_id");
     expect(lines.length - 1).toBe(high.students.length);
     expect((await get("/students?format=csv&limit=5", "counselor")).text.trim().split("\n").length).toBeGreaterThan(6);
   });

@@ -1,9 +1,9 @@
 import type { PoolClient } from "pg";
-import type { PublishedScore, RollupCell } from "../../core/index.ts";
+import { nameSearchText, type PublishedScore, type RollupCell } from "../../core/index.ts";
 import type { BulkWriter } from "../sql/publishingTerm.ts";
 import { rollupColumns, rollupKeyColumns, rollupValue, scoreColumns, scoreValues } from "../sql/rows.ts";
 import { copyRows } from "./copyRows.ts";
-import type { TierMove } from "../termStore.ts";
+import type { NamedStudent, TierMove } from "../termStore.ts";
 
 const keyMatch = rollupKeyColumns.map((c) => `r.${c} = m.${c}`).join(" AND ");
 const changeParam = rollupKeyColumns.length + 2;
@@ -35,6 +35,11 @@ export function pgBulk(client: PoolClient): BulkWriter {
     },
     async addRollups(termId: number, cells: readonly RollupCell[]) {
       await copyRows(client, "rollups", ["term_id", ...rollupColumns], cells, (c) => [termId, ...rollupColumns.map((column) => rollupValue(c, column))]);
+    },
+    async addNames(termId: number, names: readonly NamedStudent[]) {
+      await copyRows(client, "names", ["term_id", "student_id", "first_name", "last_name", "local_id", "first_lower", "last_lower"], names, (n) => [
+        termId, n.student_id, n.first_name, n.last_name, n.local_id, nameSearchText(n.first_name), nameSearchText(n.last_name),
+      ]);
     },
     async setTierMoves(termId: number, moves: readonly TierMove[]) {
       for (const batch of slices(moves)) {

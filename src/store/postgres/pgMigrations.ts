@@ -134,6 +134,20 @@ const migrations: readonly string[] = [
   ALTER TABLE audit ALTER COLUMN token_id DROP NOT NULL;
   ALTER TABLE audit ADD COLUMN user_id integer;
   `,
+  // Students' names from the district's roster, published and replaced with their term.
+  `
+  CREATE TABLE names (
+    term_id integer NOT NULL REFERENCES terms (id),
+    student_id text COLLATE "C" NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    local_id text,
+    -- Lower-cased by ewis, not the database: SQLite's lower() knows only ASCII, and a search must match alike on both stores.
+    first_lower text NOT NULL,
+    last_lower text NOT NULL,
+    PRIMARY KEY (term_id, student_id)
+  );
+  `,
 ];
 
 /** Any number fits: the lock only keeps two processes from migrating the same database at once. */

@@ -1,5 +1,5 @@
 import { termNeighbours, termSeq, type PublishedScore, type RiskTier, type RollupCell } from "../../core/index.ts";
-import type { PublishingTerm, TermRecord, TermToRecord, TierMove } from "../termStore.ts";
+import type { NamedStudent, PublishingTerm, TermRecord, TermToRecord, TierMove } from "../termStore.ts";
 import { termColumns, toTerm } from "./rows.ts";
 import { orderedTerms, rollupsOf, tiersOf } from "./termReads.ts";
 import { firstRow, type SqlRunner } from "./sqlRunner.ts";
@@ -8,6 +8,7 @@ import { firstRow, type SqlRunner } from "./sqlRunner.ts";
 export interface BulkWriter {
   addScores(termId: number, scores: readonly PublishedScore[]): Promise<void>;
   addRollups(termId: number, cells: readonly RollupCell[]): Promise<void>;
+  addNames(termId: number, names: readonly NamedStudent[]): Promise<void>;
   setTierMoves(termId: number, moves: readonly TierMove[]): Promise<void>;
   setRollupChanges(termId: number, cells: readonly RollupCell[]): Promise<void>;
 }
@@ -34,7 +35,7 @@ export async function publishInside(
   let id: number;
   if (existing) {
     id = existing.id as number;
-    for (const table of ["scores", "rollups"]) await sql.run(`DELETE FROM ${table} WHERE term_id = ?`, [id]);
+    for (const table of ["scores", "rollups", "names"]) await sql.run(`DELETE FROM ${table} WHERE term_id = ?`, [id]);
     await sql.run("DELETE FROM terms WHERE id = ?", [id]);
     await sql.run(`INSERT INTO terms (id, seq, ${termRowColumns}) VALUES (?, ?, ${blankTerm})`, [id, seq, place.school_year, place.label]);
   } else {
@@ -75,6 +76,10 @@ class SqlPublishingTerm implements PublishingTerm {
 
   addRollups(cells: readonly RollupCell[]): Promise<void> {
     return this.bulk.addRollups(this.id, cells);
+  }
+
+  addNames(names: readonly NamedStudent[]): Promise<void> {
+    return this.bulk.addNames(this.id, names);
   }
 
   setTierMoves(termId: number, moves: readonly TierMove[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { compareTerms, termNeighbours, termSeq, tierKey, type AccessScope, type RiskTier, type RollupCell, type TermPlace, type TierChange } from "../../core/index.ts";
+import { compareTerms, termNeighbours, termSeq, tierKey, type AccessScope, type RiskTier, type RollupCell, type StudentName, type TermPlace, type TierChange } from "../../core/index.ts";
 import type { ListedScore, RiskListFilter, RiskListPage, RollupFilter, StudentDetail, TermReads, TermRecord } from "../termStore.ts";
 import { indicatorsOf, listedColumns, rollupOrder, toListedScore, toRollup, toScore, toTerm } from "./rows.ts";
 import { everything, scopeClause, whereClause } from "./scopeSql.ts";
@@ -22,6 +22,28 @@ export async function rollupsOf(sql: SqlRunner, termId: number, filter: RollupFi
   const visible = scopeClause(scope, "rollup");
   const rows = await sql.rows(`SELECT * FROM rollups WHERE term_id = ?${where}${visible.where} ORDER BY ${rollupOrder}`, [termId, ...values, ...visible.values]);
   return rows.map(toRollup);
+}
+
+/** Ids a names query binds: far below SQLite's 32 766 parameters and PostgreSQL's 65 535. */
+const NAMES_A_QUERY = 1_000;
+
+/** `LIKE`'s own characters in a search, taken as themselves. */
+const likeText = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Students named by a search (already `nameSearchText`): first or last name starting with it,
+ * "first last" or "last, first" starting with it, or the district's local id exactly. The
+ * lower-cased names were written by ewis at publish, so both stores match alike.
+ */
+function nameClause(termId: number, search: string): { where: string; values: unknown[] } {
+  const prefix = `${likeText(search)}%`;
+  const like = (column: string) => `${column} LIKE ? ESCAPE '\\'`;
+  return {
+    where:
+      ` AND student_id IN (SELECT student_id FROM names WHERE term_id = ? AND (${like("last_lower")} OR ${like("first_lower")}` +
+      ` OR ${like("first_lower || ' ' || last_lower")} OR ${like("last_lower || ', ' || first_lower")} OR lower(local_id) = ?))`,
+    values: [termId, prefix, prefix, prefix, prefix, search],
+  };
 }
 
 /** The reads of `TermReads` in the SQL both stores speak, over one connection or snapshot. */
@@ -65,7 +87,11 @@ export class SqlTermReads implements TermReads {
   }
 
   async riskList(termId: number, filter: RiskListFilter = {}, scope: AccessScope = everything, page: RiskListPage = {}): Promise<ListedScore[]> {
-    const { where, values } = whereClause(filter);
+    const { name, ...columns } = filter;
+    const { where: columnsWhere, values: columnValues } = whereClause(columns);
+    const named = name === undefined ? { where: "", values: [] } : nameClause(termId, name);
+    const where = columnsWhere + named.where;
+    const values = [...columnValues, ...named.values];
     const visible = scopeClause(scope, "score");
     const ascending = page.sort === "risk_asc";
     const order = ascending ? "risk ASC, student_id, milestone" : "risk DESC, student_id, milestone";
@@ -107,6 +133,16 @@ export class SqlTermReads implements TermReads {
     )) as unknown as (StudentDetail["history"][number] & { seq: number })[];
     const upToAsked = history.filter((h) => compareTerms(h, asked) <= 0).sort((a, b) => compareTerms(a, b) || (a.milestone < b.milestone ? -1 : 1));
     return { scores: rows.map(toScore), indicators: indicatorsOf(rows[0].indicators), history: upToAsked.map(({ seq: _, ...h }) => h) };
+  }
+
+  async namesOf(termId: number, studentIds: readonly string[]): Promise<Map<string, StudentName>> {
+    const names = new Map<string, StudentName>();
+    for (let start = 0; start < studentIds.length; start += NAMES_A_QUERY) {
+      const ids = studentIds.slice(start, start + NAMES_A_QUERY);
+      const rows = await this.sql.arrays(`SELECT student_id, first_name, last_name, local_id FROM names WHERE term_id = ? AND student_id IN (${ids.map(() => "?").join(", ")})`, [termId, ...ids]);
+      for (const [id, first_name, last_name, local_id] of rows) names.set(id as string, { first_name: first_name as string, last_name: last_name as string, local_id: (local_id as string | null) ?? null });
+    }
+    return names;
   }
 
   async places(termId: number, scope: AccessScope): Promise<{ district_id: string; school_id: string }[]> {

@@ -168,6 +168,21 @@ export const migrations: readonly string[] = [
     ended_at TEXT
   );
   `,
+  // Students' names from the district's roster, published with the term they belong to and
+  // replaced with it; read only for roles that read students, and only beside their scores.
+  `
+  CREATE TABLE names (
+    term_id INTEGER NOT NULL REFERENCES terms (id),
+    student_id TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    local_id TEXT,
+    -- Lower-cased by ewis, not the database: SQLite's lower() knows only ASCII, and a search must match alike on both stores.
+    first_lower TEXT NOT NULL,
+    last_lower TEXT NOT NULL,
+    PRIMARY KEY (term_id, student_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
