@@ -11,6 +11,8 @@ export interface RiskListQuery {
   sort?: "risk_desc" | "risk_asc";
   cursor?: string;
   limit?: number;
+  /** The route the audit trail names the read by. */
+  auditAs?: string;
 }
 
 const DEFAULT_PAGE = 50;
@@ -39,7 +41,7 @@ export async function riskListPage(query: RiskListQuery, ports: ReadPorts & { pa
     page = { json: JSON.stringify(body), students: shown.map((s) => s.student_id) };
     ports.pages.set(key, page);
   }
-  await auditRead(ports, "GET /students", term, page.students);
+  await auditRead(ports, query.auditAs ?? "GET /students", term, page.students);
   return page.json;
 }
 
@@ -48,7 +50,7 @@ export async function riskListExport(query: Omit<RiskListQuery, "cursor" | "limi
   const scope = studentScopeOf(ports.principal);
   const term = await termOf(ports.reads, query.term);
   const all = await ports.reads.riskList(term.id, query.filter, scope, { sort: query.sort });
-  await auditRead(ports, "GET /students (csv)", term, all.map((s) => s.student_id));
+  await auditRead(ports, `${query.auditAs ?? "GET /students"} (csv)`, term, all.map((s) => s.student_id));
   const names = await ports.reads.namesOf(term.id, distinctStudents(all));
   const lines = [riskListColumns.join(",")];
   for (const s of all) lines.push(riskListLine(term.label, s, names.get(s.student_id)));

@@ -7,7 +7,7 @@ import type { UserStore } from "../store/userStore.ts";
 export interface SignedInIdentity {
   subject: string;
   email?: string;
-  /** Only an email the provider says it verified is matched; `undefined` when it did not say. */
+  /** Only an email the provider says it verified is matched; `undefined` (it did not say) is not enough. */
   emailVerified?: boolean;
 }
 
@@ -21,16 +21,20 @@ const hashSession = (session: string): string => createHash("sha256").update(`se
 
 /**
  * The person ewis knows for this identity: by the provider's subject first (it never changes
- * and is never reused), else by email, but only an email the provider verified: an unverified
- * one is any string a user typed into their profile.
+ * and is never reused), else by email, but only an email the provider says it verified (a
+ * provider that does not say, as Entra ID does not, is not taken at its word: an unverified
+ * address is any string a user typed into a profile). The first match by email records the
+ * subject, so the address, once given to someone else, opens nothing.
  */
 async function userFor(users: UserStore, who: SignedInIdentity) {
   const bySubject = await users.findUser({ subject: who.subject });
   if (bySubject && bySubject.subject === who.subject) return bySubject;
-  if (who.email === undefined || who.emailVerified === false) return undefined;
+  if (who.email === undefined || who.emailVerified !== true) return undefined;
   const byEmail = await users.findUser({ email: who.email.trim().toLowerCase() });
   // A user registered with another subject is someone else who happens to share the address.
-  return byEmail && (byEmail.subject === null || byEmail.subject === who.subject) ? byEmail : undefined;
+  if (!byEmail || byEmail.subject !== null) return undefined;
+  await users.claimSubject(byEmail.id, who.subject);
+  return byEmail;
 }
 
 export type SessionStart = { ok: true; session: string; expiresAt: string; check: Extract<UserCheck, { ok: true }> } | { ok: false; reason: "unknown_user" | "disabled" };

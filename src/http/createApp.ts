@@ -88,7 +88,7 @@ export function createApp({
   });
   const pages = new PageCache();
   for (const route of routes) {
-    api.get(
+    api[route.method ?? "get"](
       route.path,
       tagRoute(`/api/v1${route.path}`),
       ...(route.public ? [limiter] : [addressLimiter, auth, limiter]),
@@ -126,11 +126,13 @@ function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: (
     if (!route.public) res.set("Cache-Control", "private, no-store");
     const params = route.params ? (route.params.parse(req.params) as Record<string, string>) : {};
     const query = route.query.parse(req.query) as Record<string, unknown>;
+    // express.json leaves no body for another content type: the schema then says what is missing.
+    const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
     // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
-    const body = await inFlight.run(() =>
-      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, req, res, singleSignOn })),
+    const answer = await inFlight.run(() =>
+      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, body, req, res, singleSignOn })),
     );
-    if (typeof body === "string") res.send(body);
-    else res.json(body);
+    if (typeof answer === "string") res.send(answer);
+    else res.json(answer);
   };
 }

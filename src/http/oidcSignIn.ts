@@ -139,8 +139,13 @@ export function oidcRoutes(sso: SingleSignOn, stores: Stores, cookies: SignInCoo
       line(started.reason, null);
       return back(res, started.reason);
     }
+    // The session this browser held before, if any, ends here: its cookie is being replaced.
+    const replaced = sessionCookieOf(req, cookies);
+    if (replaced !== undefined) await endSession(stores.sessions, replaced, now());
     line("signed_in", started.check.principal.userId);
-    res.cookie(cookies.session, started.session, cookieOptions(cookies, sso.sessionHours * 3_600_000));
+    // No Max-Age: the cookie goes when the browser closes (a shared school computer), and the
+    // server ends the session at its expiry whatever the browser keeps.
+    res.cookie(cookies.session, started.session, cookieOptions(cookies));
     back(res);
   });
 

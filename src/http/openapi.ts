@@ -30,9 +30,14 @@ function parameters(schema: z.ZodType | undefined, where: "query" | "path") {
 export function openApiDocument(routes: readonly RouteSpec[], version: string) {
   const paths: Record<string, object> = {};
   for (const route of routes) {
+    const method = route.method ?? "get";
     paths[openApiPath(route.path)] = {
-      get: {
+      ...paths[openApiPath(route.path)],
+      [method]: {
         summary: route.summary,
+        ...(route.body
+          ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(route.body, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) } } } }
+          : {}),
         security: route.public ? [] : [{ bearer: [] }],
         parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
         responses: {
@@ -43,12 +48,12 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string) {
               ...(route.csv ? { "text/csv": { schema: { type: "string", description: "the whole list, one row per student and milestone; the term in the Ewis-Term headers" } } } : {}),
             },
           },
-          400: errorResponse("A parameter is unknown or malformed"),
+          400: errorResponse(route.body ? "A parameter or a field of the body is unknown or malformed" : "A parameter is unknown or malformed"),
           ...(route.public
             ? { 503: { description: "No term is published yet", content: { "application/json": { schema: ref(route.response) } } } }
             : {
                 401: errorResponse("No token, or one that is not accepted"),
-                403: errorResponse("The role may not read this"),
+                403: errorResponse(method === "get" ? "The role may not read this" : "The role may not read this, or a signed-in request came without its CSRF token (X-CSRF-Token)"),
                 404: errorResponse("Not found, or outside the caller's scope"),
                 429: errorResponse("Too many requests"),
               }),

@@ -28,12 +28,31 @@ export const studentListQuery = z.strictObject({
   milestone: milestone.optional(),
   tier: z.enum(riskTiers, { error: "must be low, moderate or high" }).optional(),
   change: z.enum(["new", "up", "down", "same"], { error: "must be new, up, down or same" }).optional(),
-  // A name's start or a local id; never echoed in an error, since it is a child's name.
-  name: z.string().max(NAME_MAX_LENGTH, `name must be at most ${NAME_MAX_LENGTH} characters`).transform(nameSearchText).pipe(z.string().min(1, "name must not be blank")).optional(),
   sort: z.enum(["risk_desc", "risk_asc"], { error: "must be risk_desc or risk_asc" }).optional(),
   cursor: z.string().max(200).optional(),
   limit: wholeNumber("limit", 1, 500).optional(),
   format: z.enum(["json", "csv"], { error: "must be json or csv" }).optional(),
+});
+
+/**
+ * A search of the risk list by name, in a POST body rather than the address: addresses reach
+ * proxies' logs and browsers' histories, and a search carries a child's name. The list's other
+ * filters, as JSON values.
+ */
+export const studentSearchBody = z.strictObject({
+  // Never echoed in an error: it is a child's name.
+  name: z.string({ error: "name is required" }).max(NAME_MAX_LENGTH, `name must be at most ${NAME_MAX_LENGTH} characters`).transform(nameSearchText).pipe(z.string().min(1, "name must not be blank")),
+  term: z.int().min(1).optional(),
+  school: placeId.optional(),
+  district: placeId.optional(),
+  grade: z.int().min(1, "grade must be 1 to 12").max(12, "grade must be 1 to 12").optional(),
+  milestone: milestone.optional(),
+  tier: studentListQuery.shape.tier,
+  change: studentListQuery.shape.change,
+  sort: studentListQuery.shape.sort,
+  cursor: studentListQuery.shape.cursor,
+  limit: z.int().min(1, "limit must be at least 1").max(500, "limit must be at most 500").optional(),
+  format: studentListQuery.shape.format,
 });
 
 export const studentParams = z.strictObject({ id });

@@ -11,7 +11,7 @@ import { riskListExport, riskListPage } from "../app/riskList.ts";
 import { studentDetail } from "../app/studentDetail.ts";
 import type { AuditTrail } from "../store/auditTrail.ts";
 import type { TermReads } from "../store/termStore.ts";
-import { noQuery, placeParams, rollupQuery, schoolListQuery, studentListQuery, studentParams, termOnlyQuery } from "./queryParams.ts";
+import { noQuery, placeParams, rollupQuery, schoolListQuery, studentListQuery, studentParams, studentSearchBody, termOnlyQuery } from "./queryParams.ts";
 import {
   districtRollupResponse,
   districtsResponse,
@@ -40,6 +40,8 @@ export interface RouteContext {
   clock: () => Date;
   params: Record<string, string>;
   query: Record<string, unknown>;
+  /** The JSON body as the route's `body` schema parsed it (POST routes). */
+  body: unknown;
   req: Request;
   res: Response;
   /** Whether people sign in through an identity provider here (`/sign-in`). */
@@ -48,6 +50,9 @@ export interface RouteContext {
 
 export interface RouteSpec<R extends z.ZodType = z.ZodType> {
   path: string;
+  /** GET unless said; a POST takes a JSON `body` and, when signed in by cookie, the CSRF token. */
+  method?: "get" | "post";
+  body?: z.ZodType;
   summary: string;
   params?: z.ZodType;
   query: z.ZodType;
@@ -58,6 +63,23 @@ export interface RouteSpec<R extends z.ZodType = z.ZodType> {
   public?: boolean;
   csv?: boolean;
   handle(ctx: RouteContext): Promise<z.input<R> | string>;
+}
+
+type RiskListAsked = Omit<z.infer<typeof studentListQuery>, "name"> & { name?: string };
+
+/** A page of the list or the whole list as CSV, as the request accepts. */
+async function riskListAnswer(ctx: RouteContext, q: RiskListAsked, auditAs: string): Promise<string> {
+  const filter = { school_id: q.school, district_id: q.district, grade: q.grade, milestone: q.milestone, tier: q.tier, change: q.change, name: q.name };
+  const asCsv = q.format === "csv" || (q.format === undefined && ctx.req.accepts(["application/json", "text/csv"]) === "text/csv");
+  if (asCsv) {
+    const { term, csv } = await riskListExport({ term: q.term, filter, sort: q.sort, auditAs }, ctx);
+    ctx.res.type("text/csv").attachment(`risk-list-${term.school_year}-${term.label}.csv`);
+    // A download has no room to name its term version as the JSON body does; the headers do.
+    ctx.res.set({ "Ewis-Term": `${term.id} ${term.school_year} ${term.label}`, "Ewis-Term-Finished-At": term.finished_at });
+    return csv;
+  }
+  ctx.res.type("application/json");
+  return riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit, auditAs }, ctx);
 }
 
 /** A route whose handler tsc holds to its response schema. */
@@ -117,20 +139,18 @@ export const routes: RouteSpec[] = [
     query: studentListQuery,
     studentLevel: true,
     csv: true,
-    handle: async (ctx) => {
-      const q = ctx.query as z.infer<typeof studentListQuery>;
-      const filter = { school_id: q.school, district_id: q.district, grade: q.grade, milestone: q.milestone, tier: q.tier, change: q.change, name: q.name };
-      const asCsv = q.format === "csv" || (q.format === undefined && ctx.req.accepts(["application/json", "text/csv"]) === "text/csv");
-      if (asCsv) {
-        const { term, csv } = await riskListExport({ term: q.term, filter, sort: q.sort }, ctx);
-        ctx.res.type("text/csv").attachment(`risk-list-${term.school_year}-${term.label}.csv`);
-        // A download has no room to name its term version as the JSON body does; the headers do.
-        ctx.res.set({ "Ewis-Term": `${term.id} ${term.school_year} ${term.label}`, "Ewis-Term-Finished-At": term.finished_at });
-        return csv;
-      }
-      ctx.res.type("application/json");
-      return riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit }, ctx);
-    },
+    handle: (ctx) => riskListAnswer(ctx, ctx.query as z.infer<typeof studentListQuery>, "GET /students"),
+  }),
+  route({
+    path: "/students/search",
+    method: "post",
+    body: studentSearchBody,
+    response: riskListResponse,
+    summary: "The risk list of the students of a name (start of a first or last name, or a local id), with the list's filters; in the body, never the address",
+    query: noQuery,
+    studentLevel: true,
+    csv: true,
+    handle: (ctx) => riskListAnswer(ctx, ctx.body as z.infer<typeof studentSearchBody>, "POST /students/search"),
   }),
   route({
     path: "/students/:id",

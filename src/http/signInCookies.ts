@@ -19,13 +19,13 @@ export function signInCookies(secure: boolean): SignInCookies {
   return { session: `${prefix}ewis_session`, login: `${prefix}ewis_login`, secure };
 }
 
-/** What the browser is told to keep for `maxAgeMs` (Express takes milliseconds). */
-export const cookieOptions = (cookies: SignInCookies, maxAgeMs: number): CookieOptions => ({
+/** What the browser is told to keep: for `maxAgeMs` (Express takes milliseconds), else until it closes. */
+export const cookieOptions = (cookies: SignInCookies, maxAgeMs?: number): CookieOptions => ({
   httpOnly: true,
   sameSite: "lax",
   secure: cookies.secure,
   path: "/",
-  maxAge: maxAgeMs,
+  ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
 });
 
 /** Clearing a cookie needs the attributes it was set with, or the browser keeps it. */

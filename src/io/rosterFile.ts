@@ -51,7 +51,9 @@ export async function readRoster(file: string): Promise<Roster> {
   const header = records[0].record.map((h) => h.trim());
   for (const name of header) {
     if (!(rosterColumns as readonly string[]).includes(name)) {
-      throw new EwisError("missing_column", `unknown roster column "${name.slice(0, 40)}": a roster holds only ${rosterColumns.join(", ")}`, { file, line: 1 });
+      // Named only when it looks like a column name: a roster without a header has a child's name here.
+      const shown = /^[A-Za-z_]{1,40}$/.test(name) ? `unknown roster column "${name}"` : "a header cell that is no roster column (is the header row missing?)";
+      throw new EwisError("missing_column", `${shown}: a roster holds only ${rosterColumns.join(", ")}`, { file, line: 1 });
     }
   }
   const missing = required.filter((c) => !header.includes(c));

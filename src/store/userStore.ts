@@ -32,6 +32,13 @@ export interface UserStore {
   findUser(by: { subject?: string; email?: string }): Promise<UserRecord | undefined>;
   /** Every user, oldest first. */
   listUsers(): Promise<UserRecord[]>;
+  /**
+   * Records the identity provider's subject for a user registered by email alone, the first
+   * time they sign in with it, so the address given to someone else later opens nothing. False
+   * when the user has a subject already, or the store could not write it now (it is tried
+   * again at the next sign-in).
+   */
+  claimSubject(id: number, subject: string): Promise<boolean>;
   /** Disables a user from `at` on (an already disabled one keeps its first date); undefined if there is no such user. */
   disableUser(id: number, at: string): Promise<{ user: UserRecord; disabledNow: boolean } | undefined>;
 }

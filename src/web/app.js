@@ -38,20 +38,28 @@ export function signOut() {
 /**
  * Signs out and says where to go next: a session is ended on the server first, so its cookie
  * opens nothing even where it was copied; a token is only forgotten (it stays valid until it is
- * revoked or expires, as its holder was told).
+ * revoked or expires, as its holder was told). A tab left open since an earlier sign-in holds
+ * an older session's CSRF token: refused with it, sign-out asks the current one and tries again.
  * @returns {Promise<string>} the sign-in page's address to go to
  */
 export async function signOutEverywhere() {
   const session = bySession();
-  const csrf = sessionStorage.getItem(CSRF_KEY) ?? "";
+  let csrf = sessionStorage.getItem(CSRF_KEY) ?? "";
   signOut();
   if (!session) return "index.html";
-  try {
-    await fetch("/auth/logout", { method: "POST", headers: { "X-CSRF-Token": csrf } });
-  } catch {
-    // Unreachable: the session still ends when it expires; the tab has forgotten it already.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const answer = await fetch("/auth/logout", { method: "POST", headers: { "X-CSRF-Token": csrf } });
+      if (answer.ok) return "index.html?signed_out=1";
+      if (answer.status !== 403) break;
+      const me = await fetch("/api/v1/me");
+      if (me.status === 401) return "index.html?signed_out=1"; // no session left to end
+      csrf = (await me.json()).csrf_token ?? "";
+    } catch {
+      break;
+    }
   }
-  return "index.html?signed_out=1";
+  return "index.html?signout_failed=1";
 }
 
 export const readsStudents = () => sessionStorage.getItem(STUDENTS_KEY) === "1";
@@ -99,17 +107,26 @@ export function apiError(error) {
  * GET `/api/v1<path>` with the token, or with the session cookie when there is none. Resolves
  * the parsed JSON (or the Response itself when `raw`); rejects with an ApiError. A 401 on a page
  * other than sign-in means the token was revoked or the session ended: back to sign-in.
+ * A `post` body is sent as JSON, with the session's CSRF token when signed in by cookie.
  * @param {string} path
- * @param {{ token?: string | null, accept?: string, raw?: boolean }} [options]
+ * @param {{ token?: string | null, accept?: string, raw?: boolean, post?: unknown }} [options]
  * @returns {Promise<any>} the answer, to be typed by the caller (one of the `…Answer` types above, or a Response when `raw`)
  */
-export async function api(path, { token = getToken(), accept = "application/json", raw = false } = {}) {
+export async function api(path, { token = getToken(), accept = "application/json", raw = false, post } = {}) {
   let response;
   try {
     /** @type {Record<string, string>} */
     const headers = { Accept: accept };
     if (token) headers.Authorization = `Bearer ${token}`;
-    response = await fetch(`/api/v1${path}`, { headers });
+    /** @type {RequestInit} */
+    const init = { headers };
+    if (post !== undefined) {
+      headers["Content-Type"] = "application/json";
+      if (!token) headers["X-CSRF-Token"] = sessionStorage.getItem(CSRF_KEY) ?? "";
+      init.method = "POST";
+      init.body = JSON.stringify(post);
+    }
+    response = await fetch(`/api/v1${path}`, init);
   } catch {
     throw new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
   }

@@ -62,11 +62,19 @@ function filterParams() {
   return params;
 }
 
-/** The filters the API is asked for: those of the address, and the name searched for. */
-function askedParams() {
-  const params = filterParams();
-  if (nameSearch.value.trim()) params.set("name", nameSearch.value.trim());
-  return params;
+/**
+ * Asks for the list: by its address, or, when a name is searched for, by a POST whose body
+ * carries the name with the other filters (a name never goes into an address).
+ * @param {URLSearchParams} params the filters, and the cursor of the page wanted
+ * @param {{ accept?: string, raw?: boolean }} [options]
+ */
+function askForList(params, options = {}) {
+  const name = nameSearch.value.trim();
+  if (!name) return api(`/students?${params}`, options);
+  /** @type {Record<string, string | number>} */
+  const body = { name };
+  for (const [key, value] of params) body[key] = key === "grade" || key === "limit" ? Number(value) : value;
+  return api("/students/search", { ...options, post: body });
 }
 
 /** @param {Score} s */
@@ -98,9 +106,8 @@ function studentRow(s) {
 async function load({ append = false } = {}) {
   const mine = ++generation;
   // A name searched for stays out of the address: addresses go into the browser's history.
-  const shownParams = filterParams();
-  if (!append) history.replaceState(null, "", shownParams.size ? `?${shownParams}` : location.pathname);
-  const params = askedParams();
+  const params = filterParams();
+  if (!append) history.replaceState(null, "", params.size ? `?${params}` : location.pathname);
   if (append && cursor) params.set("cursor", cursor);
   more.disabled = true;
   table.setAttribute("aria-busy", "true");
@@ -108,7 +115,7 @@ async function load({ append = false } = {}) {
   /** @type {RiskListAnswer} */
   let page;
   try {
-    page = await api(`/students?${params}`);
+    page = await askForList(params);
   } catch (caught) {
     const error = apiError(caught);
     if (mine !== generation) return;
@@ -139,7 +146,7 @@ async function downloadCsv() {
   say(message, "");
   try {
     /** @type {Response} */
-    const response = await api(`/students?${askedParams()}`, { accept: "text/csv", raw: true });
+    const response = await askForList(filterParams(), { accept: "text/csv", raw: true });
     const blob = await response.blob();
     saveBlob(blob, attachmentName(response, "risk-list.csv"));
   } catch (error) {

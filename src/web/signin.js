@@ -23,6 +23,7 @@ const error = params.get("signin_error");
 if (error !== null) say(message, signInErrors[error] ?? signInErrors.failed, "error");
 else if (params.has("expired")) say(message, "Your sign-in is no longer accepted. Sign in again.", "error");
 else if (params.has("signed_out")) say(message, "You have signed out.");
+else if (params.has("signout_failed")) say(message, "Signing out did not reach the server. Try again, or close every window of this browser to end the sign-in.", "error");
 
 /**
  * Goes on to the page wanted, once `/me` has said who this is. Asked of /me, which reads no
@@ -43,7 +44,7 @@ async function offerDistrictSignIn() {
   const offered = await api("/sign-in", { token: null });
   if (!offered.single_sign_on) return;
   district.hidden = false;
-  if (error !== null || params.has("signed_out")) return;
+  if (error !== null || params.has("signed_out") || params.has("signout_failed")) return;
   try {
     /** @type {import("./app.js").MeAnswer} */
     const me = await api("/me", { token: null });

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { endSession, sessionOf, startSession } from "../../src/app/sessions.ts";
+import { addUser } from "../../src/app/users.ts";
 import { main } from "../../src/cli/main.ts";
 import { createApp } from "../../src/http/createApp.ts";
 import { listen } from "../../src/http/server.ts";
@@ -177,6 +179,27 @@ const republish = (history: string) =>
       await released;
     }
     expect(await stores.terms.findTerm(2099, "held")).toBeUndefined();
+  });
+
+  it("signs a person in and out while a publish holds the store's write lock", async () => {
+    const userId = await addUser(stores.users, { subject: `held-${Date.now()}`, grant: { name: "held counselor", role: "counselor", schools: [A1], districts: [], studentGrant: false } }, new Date());
+    const subject = (await stores.users.listUsers()).find((u) => u.id === userId)!.subject!;
+    const holder = spawn("node", ["--import", "tsx", join(root, "test", "support", "holdPublish.ts"), db, "6000"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const released = new Promise<void>((resolve) => holder.on("exit", () => resolve()));
+    try {
+      await new Promise<void>((resolve) => holder.stdout.on("data", (chunk) => String(chunk).includes("holding") && resolve()));
+      const started = Date.now();
+      const session = await startSession(stores, { subject }, new Date());
+      expect(session.ok).toBe(true);
+      const value = session.ok ? session.session : "";
+      expect((await sessionOf(stores.sessions, value, new Date())).ok).toBe(true);
+      expect(await endSession(stores.sessions, value, new Date())).toBe(true);
+      // Written while the publish still holds its lock (6 s), not after it, nor at the 10 s busy timeout.
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(holder.exitCode).toBeNull();
+    } finally {
+      await released;
+    }
   });
 
   it("serves no student-level answer it cannot audit, and still serves rollups", async () => {

@@ -15,8 +15,8 @@ import { A1, newTestToken, portOf, root } from "../support/serviceFixture.ts";
 
 /**
  * The roster's names in Chromium: the counselor's list shows them and searches them, the
- * student page is headed by one, and neither the address nor the title ever holds one (both go
- * into the browser's history).
+ * student page is headed by one, and no address (the page's, or any the page asks the API for)
+ * and no title ever holds one: addresses go into histories and proxies' logs.
  */
 let work: string;
 let stores: Stores;
@@ -53,6 +53,8 @@ describe("names on the pages", () => {
     const page = await context.newPage();
     const visited: string[] = [];
     page.on("framenavigated", (frame) => visited.push(frame.url()));
+    // Every address the page asks for, API calls included: a name searched for goes in a body, not there.
+    page.on("request", (request) => visited.push(request.url()));
     await page.goto(`${base}/`);
     await page.getByLabel("API token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -56,11 +56,13 @@ interface RawAnswer {
 }
 
 /** A GET with the path sent as written: no URL normalisation, so `..` and `%2e` reach the server. */
-function raw(path: string, headers: Record<string, string | string[]> = {}, to = port): Promise<RawAnswer> {
+function raw(path: string, headers: Record<string, string | string[]> = {}, to = port, post?: unknown): Promise<RawAnswer> {
   for (const value of [headers.authorization ?? []].flat()) if (value.length >= 10) sentAuthorizations.add(value);
   if (capturedPorts.has(to)) requestsSent++;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port: to, path, method: "GET", headers }, (res) => {
+    const method = post === undefined ? "GET" : "POST";
+    const sent = post === undefined ? headers : { ...headers, "content-type": "application/json" };
+    const req = httpRequest({ host: "127.0.0.1", port: to, path, method, headers: sent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", reject);
@@ -73,7 +75,7 @@ function raw(path: string, headers: Record<string, string | string[]> = {}, to =
       });
     });
     req.on("error", reject);
-    req.end();
+    req.end(post === undefined ? undefined : JSON.stringify(post));
   });
 }
 
@@ -724,6 +726,9 @@ describe("the log", () => {
     }
     for (const path of staticPaths) await raw(path);
     await raw(`/api/v1/students/${service.students.inB1}?term=1&colour=${service.students.inA2}`, as("counselor"));
+    // A name search, answered and refused: its body is no more in the log than a query is.
+    expect((await raw("/api/v1/students/search", as("counselor"), port, { name: "a", tier: "high" })).status).toBe(200);
+    expect((await raw("/api/v1/students/search", as("counselor"), port, { name: service.students.inA2, colour: service.students.inA2 })).status).toBe(400);
 
     // A 500: the service's store goes away under it (a database closed, as on a failed disk).
     const broken = await openStores(service.db);

@@ -222,7 +222,7 @@ describe("malformed parameters", () => {
     "/sign-in": [],
   };
 
-  it.each(routes.map((r) => r.path))("%s rejects unknown and malformed parameters with a 400 naming them", async (path) => {
+  it.each(routes.filter((r) => (r.method ?? "get") === "get").map((r) => r.path))("%s rejects unknown and malformed parameters with a 400 naming them", async (path) => {
     const url = samples()[path] ?? path;
     const who: Who = path === "/state/rollup" ? "state_admin" : path.startsWith("/students") ? "district_admin" : "state_admin";
     const unknown = await get(`${url}${url.includes("?") ? "&" : "?"}colour=blue`, who);
@@ -234,6 +234,30 @@ describe("malformed parameters", () => {
       const message = (r.body as { error: { message: string } }).error.message;
       expect(message, query).toMatch(new RegExp(query.split("=")[0]));
     }
+  });
+
+  it("/students/search rejects an unknown or malformed field of its body with a 400 naming it, and never the name", async () => {
+    const cases: [unknown, string][] = [
+      [{ name: "Ri", colour: "blue" }, "colour: unknown parameter"],
+      [{}, "name: name is required"],
+      [{ name: "   " }, "name: name must not be blank"],
+      [{ name: 42 }, "name: name is required"],
+      [{ name: "Ri", grade: 13 }, "grade: grade must be 1 to 12"],
+      [{ name: "Ri", grade: "3" }, "grade: "],
+      [{ name: "Ri", limit: 0 }, "limit: limit must be at least 1"],
+      [{ name: "Ri", tier: "red" }, "tier: must be low, moderate or high"],
+      [{ name: "Ri", cursor: "bm9wZQ" }, "cursor"],
+    ];
+    for (const [body, message] of cases) {
+      const r = await fetch(`${base}/api/v1/students/search`, { method: "POST", headers: { authorization: `Bearer ${tokens.district_admin}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const answer = (await r.json()) as { error: { code: string; message: string } };
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(answer.error.message, JSON.stringify(body)).toContain(message);
+      expect(answer.error.message).not.toContain("Ri,");
+    }
+    // Not JSON at all: the schema says what is missing.
+    const text = await fetch(`${base}/api/v1/students/search`, { method: "POST", headers: { authorization: `Bearer ${tokens.district_admin}`, "content-type": "text/plain" }, body: "name=Rivera" });
+    expect([text.status, ((await text.json()) as { error: { message: string } }).error.message]).toEqual([400, "name: name is required"]);
   });
 
   it("rejects a malformed student id in the path with a 400", async () => {
@@ -259,11 +283,14 @@ describe("the OpenAPI document", () => {
   it("is a valid OpenAPI 3.1 document by a standard validator, with a schema for every answer", async () => {
     const doc = (await get("/openapi.json")).body as OpenApi;
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
-    for (const [path, { get: operation }] of Object.entries(doc.paths)) {
-      for (const [status, response] of Object.entries(operation.responses)) {
-        if (status === "503" || response.content) expect(response.content?.["application/json"]?.schema, `${path} ${status}`).toBeDefined();
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status === "503" || response.content) expect(response.content?.["application/json"]?.schema, `${method} ${path} ${status}`).toBeDefined();
+        }
       }
     }
+    expect(doc.paths["/students/search"].post!.requestBody.content["application/json"].schema).toMatchObject({ type: "object", required: ["name"], additionalProperties: false });
   });
 
   it("describes what the service really answers: every route, every holder, errors included", async () => {
@@ -290,15 +317,27 @@ describe("the OpenAPI document", () => {
     }
     const health = await get("/health");
     check("/health", health.status, health.body);
+    // The POST search, checked against its own operation.
+    const searchRef = doc.paths["/students/search"].post!.responses["200"].content!["application/json"].schema.$ref!;
+    const search = await fetch(`${base}/api/v1/students/search`, { method: "POST", headers: { authorization: `Bearer ${tokens.district_admin}`, "content-type": "application/json" }, body: JSON.stringify({ name: "a", limit: 3 }) });
+    expect(search.status).toBe(200);
+    studentReads.push("POST /students/search");
+    const validateSearch = ajv.getSchema(`openapi.json${searchRef}`)!;
+    expect(validateSearch(await search.json()), ajv.errorsText(validateSearch.errors)).toBe(true);
     const unauthorised = await get("/terms");
     check("/terms", 401, unauthorised.body);
     expect(checked).toBeGreaterThan(50);
   });
 });
 
+interface Operation {
+  parameters: { name: string }[];
+  requestBody: { content: Record<string, { schema: object }> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+}
 interface OpenApi {
   openapi: string;
-  paths: Record<string, { get: { parameters: { name: string }[]; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> } }>;
+  paths: Record<string, { get: Operation; post?: Operation }>;
 }
 
 describe("protections", () => {
@@ -352,7 +391,7 @@ describe("the audit trail", () => {
     expect(trail.length).toBe(studentReads.length);
     for (const entry of trail) {
       expect(entry.token_name).toMatch(/^(test|cli) /);
-      expect(entry.route).toMatch(/^GET \/students/);
+      expect(entry.route).toMatch(/^(GET \/students|POST \/students\/search)/);
       expect(Date.parse(entry.at)).toBeGreaterThan(0);
     }
     const detailReads = trail.filter((e) => e.route === "GET /students/:id");

@@ -46,7 +46,7 @@ describe.each(storeKinds)("names on the %s store", (kind) => {
     const rows = ids.filter((_, k) => k % 10 !== 9).map(rosterLine);
     // One name with LIKE's own characters, to show a search takes them literally: a student of 2027, so scored.
     const current = historyRows.find((cells) => cells[1] === "2027")![0];
-    rows[rows.findIndex((r) => r.startsWith(`${current},`))] = `${current},Zed%,Under_score,LX1`;
+    rows[rows.findIndex((r) => r.startsWith(`${current},`))] = `${current},Zed%,Under_score,ÅX1`;
     for (const row of rows) {
       const [id, first_name, last_name, local_id] = row.split(",");
       roster.set(id, { first_name, last_name, local_id });
@@ -78,6 +78,20 @@ describe.each(storeKinds)("names on the %s store", (kind) => {
     expect(answer.status).toBe(200);
     return (JSON.parse(answer.text) as { students: { student_id: string; name: Named | null }[] }).students;
   };
+  /** A name search: in the body, never the address. */
+  const search = async (name: string, who: keyof typeof tokens = "granted", extra: Record<string, unknown> = {}, accept = "application/json") => {
+    const response = await fetch(`${base}/students/search`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens[who]}`, "content-type": "application/json", accept },
+      body: JSON.stringify({ name, limit: 500, ...extra }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const found = async (name: string, who: keyof typeof tokens = "granted", extra: Record<string, unknown> = {}) => {
+    const answer = await search(name, who, extra);
+    expect(answer.status, answer.text).toBe(200);
+    return (JSON.parse(answer.text) as { students: { student_id: string; name: Named | null }[] }).students;
+  };
 
   it("publishes each scored student's roster name with the term and says how many", async () => {
     expect(lines.find((l) => l.startsWith("names: "))).toMatch(/^names: \d+ of \d+ scored students named by the roster's \d+ \(\d+ roster students not scored this term\)$/);
@@ -88,27 +102,38 @@ describe.each(storeKinds)("names on the %s store", (kind) => {
   });
 
   it("finds students by the start of a name, either order, any case, or by local id, taking % and _ as themselves", async () => {
-    const [someone] = (await list(`school=${A1}`, "counselor")).filter((s) => s.name && s.name.local_id !== "LX1");
+    const [someone] = (await list(`school=${A1}`, "counselor")).filter((s) => s.name && s.name.local_id !== "ÅX1");
     const { first_name, last_name, local_id } = someone.name!;
     const named = (s: { name: Named | null }) => s.name !== null;
-    for (const search of [last_name.slice(0, 3).toUpperCase(), `${first_name} ${last_name}`, `${last_name}, ${first_name}`.toLowerCase(), local_id!]) {
-      const found = await list(`name=${encodeURIComponent(search)}`);
-      expect(found.map((s) => s.student_id)).toContain(someone.student_id);
-      expect(found.every(named)).toBe(true);
+    for (const text of [last_name.slice(0, 3).toUpperCase(), `${first_name} ${last_name}`, `${last_name}, ${first_name}`.toLowerCase(), local_id!]) {
+      const hits = await found(text);
+      expect(hits.map((s) => s.student_id)).toContain(someone.student_id);
+      expect(hits.every(named)).toBe(true);
     }
     const prefix = last_name.slice(0, 3).toLowerCase();
-    const byLast = await list(`name=${encodeURIComponent(prefix)}`);
+    const byLast = await found(prefix);
     expect(byLast.every((s) => s.name!.last_name.toLowerCase().startsWith(prefix) || s.name!.first_name.toLowerCase().startsWith(prefix))).toBe(true);
     // Accented capitals match as the roster spells them lower-cased, on both stores.
     const accented = [...roster.values()].find((n) => /[ÁÉÍÓÚ]/i.test(n.first_name))!;
-    expect((await list(`name=${encodeURIComponent(accented.first_name.toUpperCase())}`)).length).toBeGreaterThan(0);
+    expect((await found(accented.first_name.toUpperCase())).length).toBeGreaterThan(0);
     // LIKE's wildcards are characters of the search, not wildcards: only "Zed%" starts with "zed%".
-    expect((await list("name=%25")).map((s) => s.name?.first_name)).toEqual([]);
-    expect(new Set((await list("name=zed%25")).map((s) => s.name?.first_name))).toEqual(new Set(["Zed%"]));
-    expect(new Set((await list("name=under_")).map((s) => s.name?.last_name))).toEqual(new Set(["Under_score"]));
+    expect((await found("%")).map((s) => s.name?.first_name)).toEqual([]);
+    expect(new Set((await found("zed%")).map((s) => s.name?.first_name))).toEqual(new Set(["Zed%"]));
+    expect(new Set((await found("under_")).map((s) => s.name?.last_name))).toEqual(new Set(["Under_score"]));
+    // A local id is matched whole, whatever its case, accents included, on both stores.
+    expect(new Set((await found("åx1")).map((s) => s.name?.local_id))).toEqual(new Set(["ÅX1"]));
+    expect(await found("åx")).toEqual([]);
     // A counselor's search stays in their school.
-    const theirs = await list(`name=${encodeURIComponent(prefix)}`, "counselor");
+    const theirs = await found(prefix, "counselor");
     expect(theirs.every((s) => byLast.some((b) => b.student_id === s.student_id))).toBe(true);
+    // With the list's other filters, and as CSV.
+    const high = await found(prefix, "granted", { tier: "high" });
+    expect(high.every((s) => byLast.some((b) => b.student_id === s.student_id))).toBe(true);
+    const csv = await search(prefix, "granted", { tier: "high", limit: undefined }, "text/csv");
+    const csvRows = csv.text.trim().split("\n");
+    expect(csvRows[0].endsWith("first_name,last_name,local_id")).toBe(true);
+    expect(high.length).toBeLessThan(500);
+    expect(csvRows.slice(1).map((l) => l.split(",")[0])).toEqual(high.map((s) => s.student_id));
   });
 
   it("shows the name on the student and at the end of the CSV, and refuses a role without student access", async () => {
@@ -129,12 +154,14 @@ describe.each(storeKinds)("names on the %s store", (kind) => {
     expect(exported[0]).toBe(csv[0]);
     expect(exported.find((l) => l.startsWith(`${someone.student_id},`))!.endsWith(`,${quote(first_name)},${quote(last_name)},${local_id}`)).toBe(true);
 
-    const refused = await get(`/students?name=${encodeURIComponent(last_name)}`, "state_admin");
+    const refused = await search(last_name, "state_admin");
     expect(refused.status).toBe(403);
     expect(refused.text).not.toContain(last_name);
-    const tooLong = await get(`/students?name=${"Rivera".repeat(20)}`, "granted");
+    const tooLong = await search("Rivera".repeat(20), "granted");
     expect(tooLong.status).toBe(400);
     expect(JSON.parse(tooLong.text).error.message).toBe("name: name must be at most 100 characters");
+    // The address takes no name: a search there is an unknown parameter.
+    expect(JSON.parse((await get(`/students?name=${last_name}`, "granted")).text).error.message).toBe("name: unknown parameter");
   });
 
   it("keeps names out of rollups, the log and the audit trail", async () => {

@@ -301,8 +301,13 @@ describe.each(storeKinds)("the %s store", (kind) => {
 
       // Matched by a verified email only, and never an email registered to another subject.
       expect(await startSession({ users, sessions }, { subject: "idp|2", email: "B.Chen@district.example.org", emailVerified: false }, begun)).toEqual({ ok: false, reason: "unknown_user" });
+      expect(await startSession({ users, sessions }, { subject: "idp|2", email: "B.Chen@district.example.org" }, begun)).toEqual({ ok: false, reason: "unknown_user" });
       const chen = await startSession({ users, sessions }, { subject: "idp|2", email: "B.Chen@district.example.org", emailVerified: true }, begun);
       expect(chen.ok && chen.check.principal.userId).toBe(byEmailOnly);
+      // Matched by email once, the subject is theirs: the address given to someone else later opens nothing.
+      expect((await users.findUser({ email: "b.chen@district.example.org" }))?.subject).toBe("idp|2");
+      expect(await startSession({ users, sessions }, { subject: "idp|3", email: "b.chen@district.example.org", emailVerified: true }, begun)).toEqual({ ok: false, reason: "unknown_user" });
+      expect((await startSession({ users, sessions }, { subject: "idp|2" }, begun)).ok).toBe(true);
       expect(await startSession({ users, sessions }, { subject: "idp|9", email: "a.rivera@district.example.org", emailVerified: true }, begun)).toEqual({ ok: false, reason: "unknown_user" });
 
       expect(await endSession(sessions, session, hour(2))).toBe(true);

@@ -37,8 +37,8 @@ export function pgBulk(client: PoolClient): BulkWriter {
       await copyRows(client, "rollups", ["term_id", ...rollupColumns], cells, (c) => [termId, ...rollupColumns.map((column) => rollupValue(c, column))]);
     },
     async addNames(termId: number, names: readonly NamedStudent[]) {
-      await copyRows(client, "names", ["term_id", "student_id", "first_name", "last_name", "local_id", "first_lower", "last_lower"], names, (n) => [
-        termId, n.student_id, n.first_name, n.last_name, n.local_id, nameSearchText(n.first_name), nameSearchText(n.last_name),
+      await copyRows(client, "names", ["term_id", "student_id", "first_name", "last_name", "local_id", "first_lower", "last_lower", "local_lower"], names, (n) => [
+        termId, n.student_id, n.first_name, n.last_name, n.local_id, nameSearchText(n.first_name), nameSearchText(n.last_name), n.local_id === null ? null : nameSearchText(n.local_id),
       ]);
     },
     async setTierMoves(termId: number, moves: readonly TierMove[]) {

@@ -145,6 +145,7 @@ const migrations: readonly string[] = [
     -- Lower-cased by ewis, not the database: SQLite's lower() knows only ASCII, and a search must match alike on both stores.
     first_lower text NOT NULL,
     last_lower text NOT NULL,
+    local_lower text,
     PRIMARY KEY (term_id, student_id)
   );
   `,

@@ -65,7 +65,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
     terms: new PostgresTermStore(pool, runner, location),
     tokens: new SqlTokenStore(runner),
     users: new SqlUserStore(runner),
-    sessions: new SqlSessionStore(runner),
+    sessions: new SqlSessionStore(runner, runner),
     audit: new PostgresAuditTrail(new PgRunner(auditPool), location),
     location,
     async startNewAuditTrail() {

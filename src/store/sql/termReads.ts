@@ -24,27 +24,31 @@ export async function rollupsOf(sql: SqlRunner, termId: number, filter: RollupFi
   return rows.map(toRollup);
 }
 
-/** Ids a names query binds: far below SQLite's 32 766 parameters and PostgreSQL's 65 535. */
-const NAMES_A_QUERY = 1_000;
-
 /** `LIKE`'s own characters in a search, taken as themselves. */
 const likeText = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Students named by a search (already `nameSearchText`): first or last name starting with it,
  * "first last" or "last, first" starting with it, or the district's local id exactly. The
- * lower-cased names were written by ewis at publish, so both stores match alike.
+ * lower-cased names and ids were written by ewis at publish, so both stores match alike. By
+ * the names' key from each score, so a school's list looks up its own students, not the term's.
  */
-function nameClause(termId: number, search: string): { where: string; values: unknown[] } {
+function nameClause(search: string): { where: string; values: unknown[] } {
   const prefix = `${likeText(search)}%`;
   const like = (column: string) => `${column} LIKE ? ESCAPE '\\'`;
   return {
     where:
-      ` AND student_id IN (SELECT student_id FROM names WHERE term_id = ? AND (${like("last_lower")} OR ${like("first_lower")}` +
-      ` OR ${like("first_lower || ' ' || last_lower")} OR ${like("last_lower || ', ' || first_lower")} OR lower(local_id) = ?))`,
-    values: [termId, prefix, prefix, prefix, prefix, search],
+      ` AND EXISTS (SELECT 1 FROM names n WHERE n.term_id = scores.term_id AND n.student_id = scores.student_id AND (${like("n.last_lower")} OR ${like("n.first_lower")}` +
+      ` OR ${like("n.first_lower || ' ' || n.last_lower")} OR ${like("n.last_lower || ', ' || n.first_lower")} OR n.local_lower = ?))`,
+    values: [prefix, prefix, prefix, prefix, search],
   };
 }
+
+/**
+ * How many ids one names query binds: one of a few sizes (the rest padded with a repeated id),
+ * so the store prepares a few statements, not one for every page length.
+ */
+const NAME_BATCHES = [1, 10, 50, 100, 500, 1_000];
 
 /** The reads of `TermReads` in the SQL both stores speak, over one connection or snapshot. */
 export class SqlTermReads implements TermReads {
@@ -89,7 +93,7 @@ export class SqlTermReads implements TermReads {
   async riskList(termId: number, filter: RiskListFilter = {}, scope: AccessScope = everything, page: RiskListPage = {}): Promise<ListedScore[]> {
     const { name, ...columns } = filter;
     const { where: columnsWhere, values: columnValues } = whereClause(columns);
-    const named = name === undefined ? { where: "", values: [] } : nameClause(termId, name);
+    const named = name === undefined ? { where: "", values: [] } : nameClause(name);
     const where = columnsWhere + named.where;
     const values = [...columnValues, ...named.values];
     const visible = scopeClause(scope, "score");
@@ -137,8 +141,11 @@ export class SqlTermReads implements TermReads {
 
   async namesOf(termId: number, studentIds: readonly string[]): Promise<Map<string, StudentName>> {
     const names = new Map<string, StudentName>();
-    for (let start = 0; start < studentIds.length; start += NAMES_A_QUERY) {
-      const ids = studentIds.slice(start, start + NAMES_A_QUERY);
+    const most = NAME_BATCHES[NAME_BATCHES.length - 1];
+    for (let start = 0; start < studentIds.length; start += most) {
+      const some = studentIds.slice(start, start + most);
+      const size = NAME_BATCHES.find((n) => n >= some.length)!;
+      const ids = [...some, ...new Array<string>(size - some.length).fill(some[0])];
       const rows = await this.sql.arrays(`SELECT student_id, first_name, last_name, local_id FROM names WHERE term_id = ? AND student_id IN (${ids.map(() => "?").join(", ")})`, [termId, ...ids]);
       for (const [id, first_name, last_name, local_id] of rows) names.set(id as string, { first_name: first_name as string, last_name: last_name as string, local_id: (local_id as string | null) ?? null });
     }

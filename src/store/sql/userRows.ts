@@ -38,6 +38,11 @@ export class SqlUserStore implements UserStore {
     return (await this.sql.rows("SELECT * FROM users ORDER BY id")).map(toUser);
   }
 
+  async claimSubject(id: number, subject: string): Promise<boolean> {
+    const row = await firstRow(this.sql, "UPDATE users SET subject = ? WHERE id = ? AND subject IS NULL RETURNING id", [subject, id]);
+    return row !== undefined;
+  }
+
   async disableUser(id: number, at: string): Promise<{ user: UserRecord; disabledNow: boolean } | undefined> {
     const changes = await this.sql.run("UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", [at, id]);
     const row = await firstRow(this.sql, "SELECT * FROM users WHERE id = ?", [id]);

@@ -157,17 +157,6 @@ export const migrations: readonly string[] = [
     CHECK (subject IS NOT NULL OR email IS NOT NULL)
   );
   `,
-  // Signed-in sessions, by the SHA-256 of their cookie. Ended ones are kept: when and how long
-  // someone was signed in is part of the record.
-  `
-  CREATE TABLE sessions (
-    hash TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users (id),
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    ended_at TEXT
-  );
-  `,
   // Students' names from the district's roster, published with the term they belong to and
   // replaced with it; read only for roles that read students, and only beside their scores.
   `
@@ -180,6 +169,7 @@ export const migrations: readonly string[] = [
     -- Lower-cased by ewis, not the database: SQLite's lower() knows only ASCII, and a search must match alike on both stores.
     first_lower TEXT NOT NULL,
     last_lower TEXT NOT NULL,
+    local_lower TEXT,
     PRIMARY KEY (term_id, student_id)
   ) WITHOUT ROWID;
   `,

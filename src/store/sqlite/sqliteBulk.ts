@@ -15,7 +15,7 @@ export function sqliteBulk(db: Database.Database): BulkWriter {
   const setRollupChange = db.prepare(
     `UPDATE rollups SET mean_risk_change = ?, high_share_change = ? WHERE term_id = ? AND ${rollupKeyColumns.map((c) => `${c} = ?`).join(" AND ")}`,
   );
-  const insertName = db.prepare("INSERT INTO names (term_id, student_id, first_name, last_name, local_id, first_lower, last_lower) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const insertName = db.prepare("INSERT INTO names (term_id, student_id, first_name, last_name, local_id, first_lower, last_lower, local_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   const values: unknown[] = new Array(scoreColumns.length + 1);
   return {
     async addScores(termId: number, scores: readonly PublishedScore[]) {
@@ -29,7 +29,7 @@ export function sqliteBulk(db: Database.Database): BulkWriter {
       for (const c of cells) insertRollup.run(termId, ...rollupColumns.map((column) => rollupValue(c, column)));
     },
     async addNames(termId: number, names: readonly NamedStudent[]) {
-      for (const n of names) insertName.run(termId, n.student_id, n.first_name, n.last_name, n.local_id, nameSearchText(n.first_name), nameSearchText(n.last_name));
+      for (const n of names) insertName.run(termId, n.student_id, n.first_name, n.last_name, n.local_id, nameSearchText(n.first_name), nameSearchText(n.last_name), n.local_id === null ? null : nameSearchText(n.local_id));
     },
     async setTierMoves(termId: number, moves: readonly TierMove[]) {
       for (const m of moves) setMove.run(m.previous_tier, m.change, termId, m.student_id, m.milestone);

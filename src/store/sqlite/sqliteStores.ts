@@ -5,12 +5,12 @@ import { EwisError } from "../../core/index.ts";
 import { publishInside } from "../sql/publishingTerm.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
-import { SqlSessionStore } from "../sql/sessionRows.ts";
-import { SqlUserStore } from "../sql/userRows.ts";
+import { SqliteUserStore } from "./sqliteUsers.ts";
 import { isSqliteError, storeFailure } from "../storeFailure.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
 import { SqliteAuditTrail } from "./auditLog.ts";
+import { SqliteSessionStore } from "./sessionFile.ts";
 import { migrate } from "./migrations.ts";
 import { sqliteBulk } from "./sqliteBulk.ts";
 import { SqliteRunner } from "./sqliteRunner.ts";
@@ -33,11 +33,12 @@ export function openSqliteStores(file: string, options: OpenOptions = {}): Store
   }
   const runner = new SqliteRunner(db);
   const audit = new SqliteAuditTrail(db, file);
+  const sessions = new SqliteSessionStore(file, runner);
   return {
     terms: new SqliteTermStore(db, runner, file),
     tokens: new SqlTokenStore(runner),
-    users: new SqlUserStore(runner),
-    sessions: new SqlSessionStore(runner),
+    users: new SqliteUserStore(runner, db),
+    sessions,
     audit,
     location: file,
     async startNewAuditTrail() {
@@ -45,6 +46,7 @@ export function openSqliteStores(file: string, options: OpenOptions = {}): Store
     },
     async close() {
       audit.close();
+      sessions.close();
       db.close();
     },
   };

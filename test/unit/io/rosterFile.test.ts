@@ -58,6 +58,9 @@ describe("a roster file", () => {
     expect(formatEwisError(unknown)).toMatch(/line 1: unknown roster column "ssn": a roster holds only student_id, first_name, last_name, local_id$/);
     expect(unknown.code).toBe("missing_column");
     expect(formatEwisError(await refusal(await roster("nolast.csv", "student_id,first_name\nS1,Ana\n")))).toMatch(/line 1: the roster has no last_name column$/);
+    const headerless = formatEwisError(await refusal(await roster("headerless.csv", "S1,Ana,de la Cruz,L1\nS2,Bo,Chen,L2\n")));
+    expect(headerless).toMatch(/line 1: a header cell that is no roster column \(is the header row missing\?\): a roster holds only/);
+    for (const cell of ["S1", "de la Cruz", "L1"]) expect(headerless).not.toContain(cell);
     const latin1 = await refusal(await roster("latin1.csv", Buffer.concat([Buffer.from("student_id,first_name,last_name\nS1,Mar"), Buffer.from([0xed]), Buffer.from("a,Rivera\n")])));
     expect(formatEwisError(latin1)).toMatch(/line 2: the roster is not UTF-8 \(byte 38\); save it as UTF-8$/);
     const broken = await refusal(await roster("broken.csv", 'student_id,first_name,last_name\nS1,"Ana,Rivera\n'));
