@@ -36,6 +36,7 @@ export * from "./termPublication.ts";
 export * from "./access.ts";
 export * from "./session.ts";
 export * from "./studentName.ts";
+export * from "./casework.ts";
 export * from "./driverText.ts";
 export * from "./disclosureAudit.ts";
 export * from "./termOrder.ts";

@@ -1,3 +1,4 @@
+import type { CaseworkStore } from "./caseworkStore.ts";
 import type { AuditTrail } from "./auditTrail.ts";
 import type { SessionStore } from "./sessionStore.ts";
 import type { TermStore } from "./termStore.ts";
@@ -13,6 +14,7 @@ export interface Stores {
   readonly tokens: TokenStore;
   readonly users: UserStore;
   readonly sessions: SessionStore;
+  readonly casework: CaseworkStore;
   readonly audit: AuditTrail;
   /** Where the data lives, as messages name it: the file, or the server's URL without its password. */
   readonly location: string;

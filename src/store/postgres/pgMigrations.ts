@@ -149,6 +149,42 @@ const migrations: readonly string[] = [
     PRIMARY KEY (term_id, student_id)
   );
   `,
+  // Casework: the catalog of interventions, plans with their append-only history, and notes.
+  `
+  CREATE TABLE intervention_types (id text COLLATE "C" PRIMARY KEY, label text NOT NULL, created_at text NOT NULL, retired_at text);
+  CREATE TABLE plans (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    student_id text COLLATE "C" NOT NULL,
+    district_id text COLLATE "C" NOT NULL,
+    school_id text COLLATE "C" NOT NULL,
+    type_id text COLLATE "C" NOT NULL REFERENCES intervention_types (id),
+    owner text NOT NULL,
+    goal text NOT NULL,
+    starts_on text NOT NULL,
+    planned_end text NOT NULL,
+    check_in_days integer NOT NULL,
+    last_check_in_on text,
+    ended_on text,
+    outcome text,
+    version integer NOT NULL,
+    created_at text NOT NULL,
+    created_by text NOT NULL
+  );
+  CREATE INDEX plans_by_student ON plans (student_id);
+  CREATE TABLE plan_events (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, plan_id integer NOT NULL REFERENCES plans (id), at text NOT NULL, by_name text NOT NULL, kind text NOT NULL, detail text NOT NULL);
+  CREATE INDEX plan_events_by_plan ON plan_events (plan_id);
+  CREATE TABLE notes (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    student_id text COLLATE "C" NOT NULL,
+    district_id text COLLATE "C" NOT NULL,
+    school_id text COLLATE "C" NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('general', 'restricted')),
+    text text NOT NULL,
+    written_by text NOT NULL,
+    written_at text NOT NULL
+  );
+  CREATE INDEX notes_by_student ON notes (student_id);
+  `,
 ];
 
 /** Any number fits: the lock only keeps two processes from migrating the same database at once. */

@@ -6,6 +6,8 @@ import { toAuditEntry } from "../sql/rows.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
 import { SqlSessionStore } from "../sql/sessionRows.ts";
+import { SqlCaseworkStore } from "../sql/caseworkRows.ts";
+import { pgTransactor } from "./pgTransactor.ts";
 import { SqlUserStore } from "../sql/userRows.ts";
 import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
@@ -44,8 +46,10 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
   // entry: on the same pool, ten such requests at once would each wait for an eleventh
   // connection for good. The trail has a pool of its own, which no reader holds.
   const auditPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: CONNECTION_WAIT_MS });
+  // Casework writes, for the same reason (`pgTransactor.ts`).
+  const caseworkPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: CONNECTION_WAIT_MS });
   // An idle connection that drops (a server restart) must not crash the process.
-  for (const p of [pool, auditPool]) p.on("error", () => {});
+  for (const p of [pool, auditPool, caseworkPool]) p.on("error", () => {});
   try {
     const client = await pool.connect();
     try {
@@ -57,7 +61,7 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
       client.release();
     }
   } catch (error) {
-    await Promise.all([pool.end(), auditPool.end()]);
+    await Promise.all([pool.end(), auditPool.end(), caseworkPool.end()]);
     throw pgFailure(error, location, "opening the store");
   }
   const runner = new PgRunner(pool, (error) => pgFailure(error, location, "a statement on the store"));
@@ -66,13 +70,14 @@ export async function openPostgresStores(url: string, options: OpenOptions = {})
     tokens: new SqlTokenStore(runner),
     users: new SqlUserStore(runner),
     sessions: new SqlSessionStore(runner, runner),
+    casework: new SqlCaseworkStore(pgTransactor(caseworkPool, (error) => pgFailure(error, location, "writing casework"))),
     audit: new PostgresAuditTrail(new PgRunner(auditPool), location),
     location,
     async startNewAuditTrail() {
       throw new EwisError("invalid_argument", "the PostgreSQL store keeps its audit trail in the database itself; there is no separate trail to lose or begin again");
     },
     async close() {
-      await Promise.all([pool.end(), auditPool.end()]);
+      await Promise.all([pool.end(), auditPool.end(), caseworkPool.end()]);
     },
   };
 }

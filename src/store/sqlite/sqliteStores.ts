@@ -11,6 +11,7 @@ import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
 import { SqliteAuditTrail } from "./auditLog.ts";
 import { SqliteSessionStore } from "./sessionFile.ts";
+import { sqliteCasework } from "./caseworkFile.ts";
 import { migrate } from "./migrations.ts";
 import { sqliteBulk } from "./sqliteBulk.ts";
 import { SqliteRunner } from "./sqliteRunner.ts";
@@ -34,11 +35,13 @@ export function openSqliteStores(file: string, options: OpenOptions = {}): Store
   const runner = new SqliteRunner(db);
   const audit = new SqliteAuditTrail(db, file);
   const sessions = new SqliteSessionStore(file, runner);
+  const casework = sqliteCasework(file);
   return {
     terms: new SqliteTermStore(db, runner, file),
     tokens: new SqlTokenStore(runner),
     users: new SqliteUserStore(runner, db),
     sessions,
+    casework: casework.casework,
     audit,
     location: file,
     async startNewAuditTrail() {
@@ -47,6 +50,7 @@ export function openSqliteStores(file: string, options: OpenOptions = {}): Store
     async close() {
       audit.close();
       sessions.close();
+      casework.close();
       db.close();
     },
   };
