@@ -4,6 +4,7 @@ import { auditCommand, serveCommand, tokenCreateCommand, tokenListCommand, token
 import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
 import { suppressionCommand } from "./suppressionCommand.ts";
 import { userAddCommand, userDisableCommand, userListCommand } from "./userCommands.ts";
+import { interventionAddCommand, interventionListCommand, interventionRetireCommand, purgeCommand } from "./caseworkCommands.ts";
 import { createProgress } from "./progress.ts";
 import { runTermCommand } from "./runTermCommand.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
@@ -30,6 +31,7 @@ const exitCodes: Record<EwisErrorCode, number> = {
   forbidden: 1,
   unauthorized: 1,
   not_found: 1,
+  conflict: 1,
   store_failed: 1,
 };
 
@@ -179,6 +181,30 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--session-hours <n>", `how long a sign-in lasts, at most ${MAX_SESSION_HOURS}`).default(DEFAULT_SESSION_HOURS).argParser(integer("--session-hours", 1)))
     .addOption(new Option("--rate-limit <n>", "requests a minute per token, per instance").default(600).argParser(integer("--rate-limit", 1)))
     .action((options) => serveCommand(options, log));
+
+  const interventions = program.command("interventions").description("the catalog of interventions plans are assigned from");
+  interventions
+    .command("add")
+    .description("add an intervention (attendance mentoring, tutoring, check-in/check-out, …)")
+    .addOption(dbOption())
+    .requiredOption("--id <id>", "its id: a-z, 0-9 and _")
+    .requiredOption("--label <words>", "its name as staff see it")
+    .action((options) => interventionAddCommand(options, log));
+  interventions.command("list").description("every intervention, retired ones with their date").addOption(dbOption()).action((options) => interventionListCommand(options, log));
+  interventions
+    .command("retire")
+    .description("retire an intervention: no new plan takes it")
+    .addOption(dbOption())
+    .requiredOption("--id <id>", "its id")
+    .action((options) => interventionRetireCommand(options, log));
+
+  program
+    .command("purge")
+    .description("remove terms, ended plans and notes from before a school year (a retention rule), and record it")
+    .addOption(dbOption())
+    .requiredOption("--before <year>", "the first school year kept (2024 keeps 2023–24 on)", integer("--before", 1990))
+    .option("--confirm", "yes, remove them for good")
+    .action((options) => purgeCommand(options, log));
 
   const user = program.command("user").description("people who sign in through the identity provider");
   const addUserCommand = user

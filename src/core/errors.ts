@@ -17,6 +17,7 @@ const errorCodes = [
   "forbidden",
   "unauthorized",
   "not_found",
+  "conflict",
   "store_failed",
 ] as const;
 

@@ -130,8 +130,9 @@ function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, clock: (
     const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
     // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
     const answer = await inFlight.run(() =>
-      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, pages, principal: res.locals.principal, clock, params, query, body, req, res, singleSignOn })),
+      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, casework: stores.casework, pages, principal: res.locals.principal, clock, params, query, body, req, res, singleSignOn })),
     );
+    if (route.creates) res.status(201);
     if (typeof answer === "string") res.send(answer);
     else res.json(answer);
   };

@@ -19,6 +19,8 @@ const statusOf: Record<EwisErrorCode, number> = {
   forbidden: 403,
   unauthorized: 401,
   not_found: 404,
+  // Changed by someone else since it was read: read it again, then decide.
+  conflict: 409,
   // The database cannot be read or written just now: the client may try again later.
   store_failed: 503,
 };

@@ -41,8 +41,8 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string) {
         security: route.public ? [] : [{ bearer: [] }],
         parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
         responses: {
-          200: {
-            description: route.studentLevel ? "OK (student-level: the read is written to the audit trail)" : "OK",
+          [route.creates ? 201 : 200]: {
+            description: route.creates ? "Created (written to the audit trail)" : route.studentLevel ? "OK (student-level: the read is written to the audit trail)" : "OK",
             content: {
               "application/json": { schema: ref(route.response) },
               ...(route.csv ? { "text/csv": { schema: { type: "string", description: "the whole list, one row per student and milestone; the term in the Ewis-Term headers" } } } : {}),
@@ -56,6 +56,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string) {
                 403: errorResponse(method === "get" ? "The role may not read this" : "The role may not read this, or a signed-in request came without its CSRF token (X-CSRF-Token)"),
                 404: errorResponse("Not found, or outside the caller's scope"),
                 429: errorResponse("Too many requests"),
+                ...(method === "post" && route.path.startsWith("/plans/") ? { 409: errorResponse("The plan changed since the version given, or it has ended: read it again") } : {}),
               }),
         },
       },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { caseworkFilters } from "../app/planSummary.ts";
 import { milestoneNames, NAME_MAX_LENGTH, nameSearchText, riskTiers, studentYearSchema, subgroupDimensions } from "../core/index.ts";
 
 /**
@@ -32,6 +33,7 @@ export const studentListQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   limit: wholeNumber("limit", 1, 500).optional(),
   format: z.enum(["json", "csv"], { error: "must be json or csv" }).optional(),
+  casework: z.enum(caseworkFilters, { error: `must be ${caseworkFilters.join(" or ")}` }).optional(),
 });
 
 /**
@@ -53,6 +55,7 @@ export const studentSearchBody = z.strictObject({
   cursor: studentListQuery.shape.cursor,
   limit: z.int().min(1, "limit must be at least 1").max(500, "limit must be at most 500").optional(),
   format: studentListQuery.shape.format,
+  casework: studentListQuery.shape.casework,
 });
 
 export const studentParams = z.strictObject({ id });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countFields, milestoneNames, riskTiers, roles, subgroupDimensions } from "../core/index.ts";
+import { countFields, milestoneNames, noteKinds, planOutcomes, riskTiers, roles, subgroupDimensions } from "../core/index.ts";
 
 /**
  * The API's answers, one zod schema each: they type the route handlers (`routes.ts`) and,
@@ -94,7 +94,13 @@ export const termsResponse = named("TermsResponse", z.object({
 /** A student's name from the roster; null when the district gave none for them. */
 const studentName = named("StudentName", z.object({ first_name: z.string(), last_name: z.string(), local_id: z.string().nullable() }).nullable());
 
-export const riskListResponse = named("RiskListResponse", z.object({ term: termSummary, students: z.array(score.extend({ name: studentName })), next_cursor: z.string().nullable() }));
+/** Each listed student's open plans, by student id: read afresh on every request, never kept with the page. */
+const planSummary = z.object({ active_plans: z.int(), next_check_in_due: z.string().nullable(), check_in_overdue: z.boolean() });
+
+export const riskListResponse = named(
+  "RiskListResponse",
+  z.object({ plans: z.record(z.string(), planSummary), term: termSummary, students: z.array(score.extend({ name: studentName })), next_cursor: z.string().nullable() }),
+);
 
 export const studentResponse = named("StudentResponse", z.object({
   term: termSummary,
@@ -109,6 +115,38 @@ export const schoolsResponse = named("SchoolsResponse", z.object({ term: termSum
 export const stateRollupResponse = named("StateRollupResponse", rollupView);
 export const districtRollupResponse = named("DistrictRollupResponse", rollupView.extend({ district_id: z.string() }));
 export const schoolRollupResponse = named("SchoolRollupResponse", rollupView.extend({ district_id: z.string(), school_id: z.string() }));
+
+const plan = named(
+  "Plan",
+  z.object({
+    id: z.int(),
+    student_id: z.string(),
+    district_id: z.string(),
+    school_id: z.string(),
+    type_id: z.string(),
+    owner: z.string(),
+    goal: z.string(),
+    starts_on: z.string(),
+    planned_end: z.string(),
+    check_in_days: z.int(),
+    last_check_in_on: z.string().nullable(),
+    ended_on: z.string().nullable(),
+    outcome: z.enum(planOutcomes).nullable(),
+    version: z.int(),
+    created_at: z.string(),
+    created_by: z.string(),
+    next_check_in_due: z.string().nullable(),
+    check_in_overdue: z.boolean(),
+  }),
+);
+const planEvent = z.object({ id: z.int(), plan_id: z.int(), at: z.string(), by: z.string(), kind: z.enum(["assigned", "checked_in", "changed", "ended"]), detail: z.record(z.string(), z.unknown()) });
+const note = named("Note", z.object({ id: z.int(), student_id: z.string(), district_id: z.string(), school_id: z.string(), kind: z.enum(noteKinds), text: z.string(), written_by: z.string(), written_at: z.string() }));
+
+export const interventionsResponse = named("InterventionsResponse", z.object({ interventions: z.array(z.object({ id: z.string(), label: z.string(), retired_at: z.string().nullable() })) }));
+export const planResponse = named("PlanResponse", z.object({ plan }));
+export const plansResponse = named("PlansResponse", z.object({ plans: z.array(plan.extend({ history: z.array(planEvent) })) }));
+export const noteResponse = named("NoteResponse", z.object({ note }));
+export const notesResponse = named("NotesResponse", z.object({ notes: z.array(note), restricted_not_shown: z.int() }));
 
 export const errorResponse = named(
   "Error",

@@ -3,6 +3,9 @@ import type { z } from "zod";
 import type { Principal } from "../core/index.ts";
 import type { PageCache } from "../app/pageCache.ts";
 import { whoAmI } from "../app/me.ts";
+import { assignPlan, checkIn, endPlan, interventionCatalog, notesOfStudent, plansOfStudent, revisePlan, writeNote } from "../app/casework.ts";
+import type { CaseworkStore } from "../store/caseworkStore.ts";
+import { checkInBody, endPlanBody, newPlanBody, noteBody, planIdParams, revisionBody } from "./caseworkBodies.ts";
 import { csrfTokenOf } from "../app/sessions.ts";
 import { sessionOfCaller } from "./auth.ts";
 import { termSummary } from "../app/readTerm.ts";
@@ -16,6 +19,11 @@ import {
   districtRollupResponse,
   districtsResponse,
   healthResponse,
+  interventionsResponse,
+  noteResponse,
+  notesResponse,
+  planResponse,
+  plansResponse,
   meResponse,
   riskListResponse,
   schoolRollupResponse,
@@ -42,6 +50,7 @@ export interface RouteContext {
   query: Record<string, unknown>;
   /** The JSON body as the route's `body` schema parsed it (POST routes). */
   body: unknown;
+  casework: CaseworkStore;
   req: Request;
   res: Response;
   /** Whether people sign in through an identity provider here (`/sign-in`). */
@@ -53,6 +62,8 @@ export interface RouteSpec<R extends z.ZodType = z.ZodType> {
   /** GET unless said; a POST takes a JSON `body` and, when signed in by cookie, the CSRF token. */
   method?: "get" | "post";
   body?: z.ZodType;
+  /** Answers 201 Created (a new plan or note), not 200. */
+  creates?: boolean;
   summary: string;
   params?: z.ZodType;
   query: z.ZodType;
@@ -72,14 +83,14 @@ async function riskListAnswer(ctx: RouteContext, q: RiskListAsked, auditAs: stri
   const filter = { school_id: q.school, district_id: q.district, grade: q.grade, milestone: q.milestone, tier: q.tier, change: q.change, name: q.name };
   const asCsv = q.format === "csv" || (q.format === undefined && ctx.req.accepts(["application/json", "text/csv"]) === "text/csv");
   if (asCsv) {
-    const { term, csv } = await riskListExport({ term: q.term, filter, sort: q.sort, auditAs }, ctx);
+    const { term, csv } = await riskListExport({ term: q.term, filter, sort: q.sort, auditAs, casework: q.casework }, ctx);
     ctx.res.type("text/csv").attachment(`risk-list-${term.school_year}-${term.label}.csv`);
     // A download has no room to name its term version as the JSON body does; the headers do.
     ctx.res.set({ "Ewis-Term": `${term.id} ${term.school_year} ${term.label}`, "Ewis-Term-Finished-At": term.finished_at });
     return csv;
   }
   ctx.res.type("application/json");
-  return riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit, auditAs }, ctx);
+  return riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit, auditAs, casework: q.casework }, ctx);
 }
 
 /** A route whose handler tsc holds to its response schema. */
@@ -160,6 +171,89 @@ export const routes: RouteSpec[] = [
     query: termOnlyQuery,
     studentLevel: true,
     handle: (ctx) => studentDetail(ctx.params.id, (ctx.query as z.infer<typeof termOnlyQuery>).term, ctx),
+  }),
+  route({
+    path: "/interventions",
+    response: interventionsResponse,
+    summary: "The catalog of interventions a plan may be of, retired ones marked",
+    query: noQuery,
+    studentLevel: false,
+    handle: (ctx) => interventionCatalog(ctx.casework),
+  }),
+  route({
+    path: "/students/:id/plans",
+    response: plansResponse,
+    summary: "A student's intervention plans, newest first, each with when its next check-in is due and its whole history",
+    params: studentParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => plansOfStudent(ctx, ctx.params.id),
+  }),
+  route({
+    path: "/students/:id/plans",
+    method: "post",
+    body: newPlanBody,
+    creates: true,
+    response: planResponse,
+    summary: "Assigns an intervention to a student in scope: type, owner, start, planned end, goal, check-in frequency",
+    params: studentParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => assignPlan(ctx, ctx.params.id, ctx.body as z.infer<typeof newPlanBody>),
+  }),
+  route({
+    path: "/plans/:id/check-ins",
+    method: "post",
+    body: checkInBody,
+    response: planResponse,
+    summary: "Records a check-in on a plan, at the version read (409 if it changed since)",
+    params: planIdParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => checkIn(ctx, Number(ctx.params.id), ctx.body as z.infer<typeof checkInBody>),
+  }),
+  route({
+    path: "/plans/:id/revisions",
+    method: "post",
+    body: revisionBody,
+    response: planResponse,
+    summary: "Changes a plan's owner, goal, planned end or check-in frequency, at the version read (409 if it changed since)",
+    params: planIdParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => revisePlan(ctx, Number(ctx.params.id), ctx.body as z.infer<typeof revisionBody>),
+  }),
+  route({
+    path: "/plans/:id/end",
+    method: "post",
+    body: endPlanBody,
+    response: planResponse,
+    summary: "Ends a plan with its outcome, at the version read (409 if it changed since)",
+    params: planIdParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => endPlan(ctx, Number(ctx.params.id), ctx.body as z.infer<typeof endPlanBody>),
+  }),
+  route({
+    path: "/students/:id/notes",
+    response: notesResponse,
+    summary: "A student's notes the caller's role may read, newest first, and how many restricted ones it may not",
+    params: studentParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => notesOfStudent(ctx, ctx.params.id),
+  }),
+  route({
+    path: "/students/:id/notes",
+    method: "post",
+    body: noteBody,
+    creates: true,
+    response: noteResponse,
+    summary: "Writes a dated note about a student in scope; a restricted one only counselors and school admins read",
+    params: studentParams,
+    query: noQuery,
+    studentLevel: true,
+    handle: (ctx) => writeNote(ctx, ctx.params.id, ctx.body as z.infer<typeof noteBody>),
   }),
   route({
     path: "/districts",

@@ -1,4 +1,4 @@
-import type { InterventionType, Note, NoteKind, Plan, PlanOutcome } from "../core/index.ts";
+import type { AccessScope, InterventionType, Note, NoteKind, Plan, PlanOutcome } from "../core/index.ts";
 
 /** One entry of a plan's history: who did what, when. Never changed once written. */
 export interface PlanEvent {
@@ -38,6 +38,8 @@ export interface CaseworkStore {
 
   createPlan(plan: NewPlan, event: Omit<PlanEvent, "id" | "plan_id" | "kind">): Promise<Plan>;
   planById(id: number): Promise<Plan | undefined>;
+  /** The plans not ended yet of every student in scope (where each plan was made). */
+  openPlansIn(scope: AccessScope): Promise<Plan[]>;
   /** Every plan of these students, active and ended, newest first. */
   plansOf(studentIds: readonly string[]): Promise<Plan[]>;
   /**

@@ -1,3 +1,4 @@
+import type { PurgeRecord } from "./sql/termPurge.ts";
 import type { AccessScope, PublishedScore, RiskTier, RollupCell, StudentName, TierChange } from "../core/index.ts";
 
 /**
@@ -38,6 +39,8 @@ export interface RiskListFilter {
   change?: TierChange;
   /** Students whose first or last name starts with this, or whose local id is this (`nameSearchText`). */
   name?: string;
+  /** Only these students, or all but these (casework's filters: "check-in overdue", "no active plan"). */
+  students?: { only: readonly string[] } | { except: readonly string[] };
 }
 
 /** A roster's name of one student, as a term publishes it. */
@@ -111,6 +114,10 @@ export interface PublishingTerm {
 }
 
 export interface TermStore extends TermReads {
+  /** Removes the terms of school years before `before_year` and records the purge, in one transaction. */
+  purgeTermsBefore(record: Omit<PurgeRecord, "terms" | "scores">): Promise<PurgeRecord>;
+  /** Every purge done, oldest first. */
+  purges(): Promise<PurgeRecord[]>;
   /** Runs `read` on one snapshot: every read inside sees the same published terms. */
   reading<T>(read: (snapshot: TermReads) => Promise<T>): Promise<T>;
   /** Fails now, naming why, if a publish could not commit (read-only file, no rights). */

@@ -177,9 +177,13 @@ afterAll(async () => {
 const protectedRoutes = routes.filter((r) => !r.public);
 /** A legal value for each path parameter, in scope of the holder `whoFor` picks. */
 function samplePath(route: RouteSpec): string {
-  const sample = route.path.startsWith("/students") ? service.students.inA1 : route.path.startsWith("/schools") ? A1 : A;
+  const sample = route.path.startsWith("/students") ? service.students.inA1 : route.path.startsWith("/schools") ? A1 : route.path.startsWith("/plans") ? "1" : A;
   return `/api/v1${route.path.replace(/:[A-Za-z_]+/g, sample)}`;
 }
+
+/** A route called as it is served: its sample path, and for a POST an empty JSON body. */
+const callRoute = (route: RouteSpec, headers: Record<string, string | string[]> = {}, to = port) =>
+  raw(samplePath(route), headers, to, route.method === "post" ? {} : undefined);
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
@@ -238,7 +242,7 @@ describe(`tampered tokens: ${tamperedCount} headers × ${protectedRoutes.length}
     let tried = 0;
     for (const [what, header] of tamperedHeaders(service.tokens.counselor, service.tokens.school_admin)) {
       for (const route of protectedRoutes) {
-        const a = await raw(samplePath(route), header === undefined ? {} : { authorization: header });
+        const a = await callRoute(route, header === undefined ? {} : { authorization: header });
         const label = `${what} on ${route.path}`;
         expect(a.status, label).toBe(401);
         expectErrorBody(label, a);
@@ -277,7 +281,7 @@ describe("expired tokens", () => {
     issued.push(token);
     tokenNames.add("expired holder");
     for (const route of protectedRoutes) {
-      const a = await raw(samplePath(route), bearer(token));
+      const a = await callRoute(route, bearer(token));
       expect(a.status, route.path).toBe(401);
       expect(a.body).toEqual({ error: { code: "unauthorized", message: "that token expired on 2025-03-31; ask for a new one" } });
       expectClean(route.path, a);
@@ -298,7 +302,7 @@ describe("expired tokens", () => {
       expect(a.status).toBe(401);
       expect(a.body).toEqual({ error: { code: "unauthorized", message: "that token expired on 2026-11-30; ask for a new one" } });
       clock = new Date(expiry + 365 * DAY);
-      expect((await raw(samplePath(protectedRoutes[0]), bearer(token))).status).toBe(401);
+      expect((await callRoute(protectedRoutes[0], bearer(token))).status).toBe(401);
       // Before it was made counts as valid: only expiry and revocation end a token.
       clock = new Date(made.getTime() - DAY);
       expect((await raw("/api/v1/terms", bearer(token))).status).toBe(200);
@@ -397,7 +401,7 @@ describe("revoked tokens", () => {
     const token = made.lines.at(-1)!;
     issued.push(token);
     tokenNames.add("leaving holder");
-    expect((await raw(samplePath(protectedRoutes[0]), bearer(token))).status).toBe(200);
+    expect((await callRoute(protectedRoutes[0], bearer(token))).status).toBe(200);
     const list = await cli("token", "list", "--db", service.db);
     const row = list.lines.find((l) => l.split(",")[1] === "leaving holder")!;
     expect(row).toMatch(/,district_admin,district:D0001,.*,,active$/);
@@ -405,7 +409,7 @@ describe("revoked tokens", () => {
     const revoked = await cli("token", "revoke", "--db", service.db, "--id", id);
     expect(revoked).toEqual({ code: 0, lines: [`token ${id} (leaving holder, district_admin) revoked; the API refuses it from now on`] });
     for (const route of protectedRoutes) {
-      const a = await raw(samplePath(route), bearer(token));
+      const a = await callRoute(route, bearer(token));
       expect(a.status, route.path).toBe(401);
       expect(a.body).toEqual({ error: { code: "unauthorized", message: "that token was revoked; ask for a new one" } });
       expectClean(route.path, a);
@@ -422,7 +426,7 @@ describe("revoked tokens", () => {
     expect(again.lines[0]).toMatch(new RegExp(`^token ${id} \\(leaving holder, district_admin\\) was already revoked on \\d{4}-`));
     expect((await cli("token", "revoke", "--db", service.db, "--id", "99999")).code).toBe(1);
     // Other holders are untouched.
-    expect((await raw(samplePath(protectedRoutes[0]), as("district_admin"))).status).toBe(200);
+    expect((await callRoute(protectedRoutes[0], as("district_admin"))).status).toBe(200);
   });
 
   it("`ewis token list` shows every token's state and never a token or its hash", async () => {
@@ -722,7 +726,7 @@ describe("the log", () => {
     // Payloads, tampered tokens and traversal again, so this test stands on its own.
     for (const c of cases) await tryCase(c);
     for (const [, header] of tamperedHeaders(service.tokens.counselor, service.tokens.school_admin)) {
-      for (const route of protectedRoutes) await raw(samplePath(route), header === undefined ? {} : { authorization: header });
+      for (const route of protectedRoutes) await callRoute(route, header === undefined ? {} : { authorization: header });
     }
     for (const path of staticPaths) await raw(path);
     await raw(`/api/v1/students/${service.students.inB1}?term=1&colour=${service.students.inA2}`, as("counselor"));

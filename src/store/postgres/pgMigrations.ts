@@ -185,6 +185,10 @@ const migrations: readonly string[] = [
   );
   CREATE INDEX notes_by_student ON notes (student_id);
   `,
+  // What each `ewis purge` removed, and when.
+  `
+  CREATE TABLE purges (at text NOT NULL, before_year integer NOT NULL, terms integer NOT NULL, scores integer NOT NULL, plans integer NOT NULL, notes integer NOT NULL);
+  `,
 ];
 
 /** Any number fits: the lock only keeps two processes from migrating the same database at once. */

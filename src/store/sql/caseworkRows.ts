@@ -1,5 +1,6 @@
-import type { InterventionType, Note, NoteKind, Plan, PlanOutcome } from "../../core/index.ts";
+import type { AccessScope, InterventionType, Note, NoteKind, Plan, PlanOutcome } from "../../core/index.ts";
 import type { CaseworkStore, NewNote, NewPlan, PlanChange, PlanEvent } from "../caseworkStore.ts";
+import { scopeClause } from "./scopeSql.ts";
 import { firstRow, type Row, type SqlRunner } from "./sqlRunner.ts";
 
 /** A connection that can run work in one transaction: committed whole, or rolled back on any error. */
@@ -93,6 +94,11 @@ export class SqlCaseworkStore implements CaseworkStore {
   async planById(id: number): Promise<Plan | undefined> {
     const row = await firstRow(this.db.sql, "SELECT * FROM plans WHERE id = ?", [id]);
     return row && toPlan(row);
+  }
+
+  async openPlansIn(scope: AccessScope): Promise<Plan[]> {
+    const visible = scopeClause(scope, "score");
+    return (await this.db.sql.rows(`SELECT * FROM plans WHERE ended_on IS NULL${visible.where} ORDER BY id`, visible.values)).map(toPlan);
   }
 
   async plansOf(studentIds: readonly string[]): Promise<Plan[]> {

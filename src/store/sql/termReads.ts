@@ -1,4 +1,4 @@
-import { compareTerms, termNeighbours, termSeq, tierKey, type AccessScope, type RiskTier, type RollupCell, type StudentName, type TermPlace, type TierChange } from "../../core/index.ts";
+import { compareTerms, EwisError, termNeighbours, termSeq, tierKey, type AccessScope, type RiskTier, type RollupCell, type StudentName, type TermPlace, type TierChange } from "../../core/index.ts";
 import type { ListedScore, RiskListFilter, RiskListPage, RollupFilter, StudentDetail, TermReads, TermRecord } from "../termStore.ts";
 import { indicatorsOf, listedColumns, rollupOrder, toListedScore, toRollup, toScore, toTerm } from "./rows.ts";
 import { everything, scopeClause, whereClause } from "./scopeSql.ts";
@@ -42,6 +42,17 @@ function nameClause(search: string): { where: string; values: unknown[] } {
       ` OR ${like("n.first_lower || ' ' || n.last_lower")} OR ${like("n.last_lower || ', ' || n.first_lower")} OR n.local_lower = ?))`,
     values: [prefix, prefix, prefix, prefix, search],
   };
+}
+
+/** The most students a list may be narrowed to or by: well inside both stores' bound parameters. */
+export const MAX_LISTED_STUDENTS = 20_000;
+
+function studentsClause(students: RiskListFilter["students"]): { where: string; values: unknown[] } {
+  if (students === undefined) return { where: "", values: [] };
+  const ids = "only" in students ? students.only : students.except;
+  if (ids.length > MAX_LISTED_STUDENTS) throw new EwisError("invalid_argument", `more than ${MAX_LISTED_STUDENTS} students to filter by at this scope: choose a district or a school`);
+  if (ids.length === 0) return { where: "only" in students ? " AND 1 = 0" : "", values: [] };
+  return { where: ` AND student_id ${"only" in students ? "IN" : "NOT IN"} (${ids.map(() => "?").join(", ")})`, values: [...ids] };
 }
 
 /**
@@ -91,11 +102,12 @@ export class SqlTermReads implements TermReads {
   }
 
   async riskList(termId: number, filter: RiskListFilter = {}, scope: AccessScope = everything, page: RiskListPage = {}): Promise<ListedScore[]> {
-    const { name, ...columns } = filter;
+    const { name, students, ...columns } = filter;
     const { where: columnsWhere, values: columnValues } = whereClause(columns);
     const named = name === undefined ? { where: "", values: [] } : nameClause(name);
-    const where = columnsWhere + named.where;
-    const values = [...columnValues, ...named.values];
+    const chosen = studentsClause(students);
+    const where = columnsWhere + named.where + chosen.where;
+    const values = [...columnValues, ...named.values, ...chosen.values];
     const visible = scopeClause(scope, "score");
     const ascending = page.sort === "risk_asc";
     const order = ascending ? "risk ASC, student_id, milestone" : "risk DESC, student_id, milestone";

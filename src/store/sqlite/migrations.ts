@@ -173,6 +173,10 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (term_id, student_id)
   ) WITHOUT ROWID;
   `,
+  // What each `ewis purge` removed, and when: a retention rule is only as good as its record.
+  `
+  CREATE TABLE purges (at TEXT NOT NULL, before_year INTEGER NOT NULL, terms INTEGER NOT NULL, scores INTEGER NOT NULL, plans INTEGER NOT NULL, notes INTEGER NOT NULL);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

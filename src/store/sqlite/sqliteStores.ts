@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { EwisError } from "../../core/index.ts";
 import { publishInside } from "../sql/publishingTerm.ts";
+import { purgeTermsInside, purgesOf, type PurgeRecord } from "../sql/termPurge.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
 import { SqliteUserStore } from "./sqliteUsers.ts";
@@ -111,6 +112,22 @@ class SqliteTermStore extends SqlTermReads implements TermStore {
         this.db.exec("COMMIT");
       }
     }
+  }
+
+  async purgeTermsBefore(record: Omit<PurgeRecord, "terms" | "scores">): Promise<PurgeRecord> {
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      const done = await purgeTermsInside(this.sql, record);
+      this.db.exec("COMMIT");
+      return done;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw storeFailure(error, this.file, `purging the terms before ${record.before_year}`, "it was rolled back, so the store holds what it held before");
+    }
+  }
+
+  purges(): Promise<PurgeRecord[]> {
+    return purgesOf(this.sql);
   }
 
   async publish(
