@@ -11,6 +11,7 @@ import {
   type PlanOutcome,
 } from "../core/index.ts";
 import type { CaseworkStore, PlanChange, PlanEvent } from "../store/caseworkStore.ts";
+import { csvField } from "../io/csvCell.ts";
 import { auditRead, studentScopeOf, termOf, type ReadPorts } from "./readTerm.ts";
 
 /** What every casework use case is given: the read ports (scope is judged on the latest term) and the casework store. */
@@ -161,6 +162,35 @@ export async function notesOfStudent(ports: CaseworkPorts, studentId: string) {
   const counts = await ports.casework.noteCounts(studentId);
   await auditRead(ports, "GET /students/:id/notes", place.term, [studentId]);
   return { notes, restricted_not_shown: restricted ? 0 : counts.restricted };
+}
+
+export const planCsvColumns = [
+  "plan_id", "student_id", "first_name", "last_name", "district_id", "school_id", "intervention", "owner", "goal", "starts_on", "planned_end",
+  "check_in_days", "last_check_in_on", "next_check_in_due", "check_in_overdue", "ended_on", "outcome", "created_at", "created_by",
+] as const;
+
+/**
+ * Every plan in the caller's scope as CSV, for a principal's or a district's own follow-up:
+ * with the students' roster names of the latest term, audited as a read of every student on it.
+ */
+export async function plansExport(ports: CaseworkPorts) {
+  const scope = studentScopeOf(ports.principal);
+  const term = await termOf(ports.reads, undefined);
+  const plans = await ports.casework.plansIn(scope);
+  const students = [...new Set(plans.map((p) => p.student_id))];
+  await auditRead(ports, "GET /plans (csv)", term, students);
+  const names = await ports.reads.namesOf(term.id, students);
+  const on = today(ports);
+  const lines = [planCsvColumns.join(",")];
+  for (const p of plans) {
+    const name = names.get(p.student_id);
+    const cells = [
+      String(p.id), p.student_id, name?.first_name ?? "", name?.last_name ?? "", p.district_id, p.school_id, p.type_id, p.owner, p.goal, p.starts_on, p.planned_end,
+      String(p.check_in_days), p.last_check_in_on ?? "", nextCheckInDue(p) ?? "", String(checkInOverdue(p, on)), p.ended_on ?? "", p.outcome ?? "", p.created_at, p.created_by,
+    ];
+    lines.push(cells.map(csvField).join(","));
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /** The catalog: every type, retired ones marked (old plans still name them). */

@@ -52,3 +52,17 @@ export async function startDemoSignIn(stores: Stores, publicUrl: URL, host: stri
   log(`  (the demo identity provider is at ${provider.issuer.href}; it asks for no password)`);
   return provider;
 }
+
+/** The demo's catalog, when a store has none yet: what a district's would begin with. */
+const demoInterventions = [
+  { id: "attendance_mentoring", label: "Attendance mentoring" },
+  { id: "tutoring", label: "Tutoring" },
+  { id: "check_in_check_out", label: "Check-in/check-out" },
+  { id: "family_meeting", label: "Family meeting" },
+];
+
+export async function ensureDemoCatalog(stores: Stores, log: (line: string) => void): Promise<void> {
+  if ((await stores.casework.listTypes()).length > 0) return;
+  for (const type of demoInterventions) await stores.casework.addType(type, new Date().toISOString());
+  log(`demo interventions catalog: ${demoInterventions.map((t) => t.label).join(", ")} (\`ewis interventions\` manages it)`);
+}

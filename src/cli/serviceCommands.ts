@@ -8,7 +8,7 @@ import { scopeOf } from "./scopeOptions.ts";
 import { InFlight } from "../http/inFlight.ts";
 import { discoverProvider } from "../http/oidcSignIn.ts";
 import { openPort } from "../http/server.ts";
-import { demoGrants, startDemoSignIn } from "./demoPeople.ts";
+import { demoGrants, ensureDemoCatalog, startDemoSignIn } from "./demoPeople.ts";
 import { openStores, withStores } from "../store/openStores.ts";
 import type { Stores } from "../store/stores.ts";
 import type { TokenRecord } from "../store/tokenStore.ts";
@@ -126,6 +126,7 @@ async function singleSignOnFor(options: ServeOptions, stores: Stores, publicUrl:
 export async function serveCommand(options: ServeOptions, log: (line: string) => void): Promise<void> {
   const stores = await openStores(options.db, existing);
   if (options.demoTokens) await demoTokens(stores, log);
+  if (options.demoTokens || options.demoSignIn) await ensureDemoCatalog(stores, log);
   // The port is bound first: with --port 0 the address the identity provider sends people back to is known only then.
   const server = await openPort(options.port, options.host);
   const address = server.address();

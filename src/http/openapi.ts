@@ -44,8 +44,8 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string) {
           [route.creates ? 201 : 200]: {
             description: route.creates ? "Created (written to the audit trail)" : route.studentLevel ? "OK (student-level: the read is written to the audit trail)" : "OK",
             content: {
-              "application/json": { schema: ref(route.response) },
-              ...(route.csv ? { "text/csv": { schema: { type: "string", description: "the whole list, one row per student and milestone; the term in the Ewis-Term headers" } } } : {}),
+              ...(route.csvOnly ? {} : { "application/json": { schema: ref(route.response) } }),
+              ...(route.csv ? { "text/csv": { schema: { type: "string", description: route.csvOnly ? "the export, one row each" : "the whole list, one row per student and milestone; the term in the Ewis-Term headers" } } } : {}),
             },
           },
           400: errorResponse(route.body ? "A parameter or a field of the body is unknown or malformed" : "A parameter is unknown or malformed"),

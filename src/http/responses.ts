@@ -145,6 +145,8 @@ const note = named("Note", z.object({ id: z.int(), student_id: z.string(), distr
 export const interventionsResponse = named("InterventionsResponse", z.object({ interventions: z.array(z.object({ id: z.string(), label: z.string(), retired_at: z.string().nullable() })) }));
 export const planResponse = named("PlanResponse", z.object({ plan }));
 export const plansResponse = named("PlansResponse", z.object({ plans: z.array(plan.extend({ history: z.array(planEvent) })) }));
+/** `GET /plans` answers CSV only; its JSON schema is the CSV's text. */
+export const plansCsvResponse = named("PlansCsv", z.string());
 export const noteResponse = named("NoteResponse", z.object({ note }));
 export const notesResponse = named("NotesResponse", z.object({ notes: z.array(note), restricted_not_shown: z.int() }));
 

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Principal } from "../core/index.ts";
 import type { PageCache } from "../app/pageCache.ts";
 import { whoAmI } from "../app/me.ts";
-import { assignPlan, checkIn, endPlan, interventionCatalog, notesOfStudent, plansOfStudent, revisePlan, writeNote } from "../app/casework.ts";
+import { assignPlan, checkIn, endPlan, interventionCatalog, notesOfStudent, plansExport, plansOfStudent, revisePlan, writeNote } from "../app/casework.ts";
 import type { CaseworkStore } from "../store/caseworkStore.ts";
 import { checkInBody, endPlanBody, newPlanBody, noteBody, planIdParams, revisionBody } from "./caseworkBodies.ts";
 import { csrfTokenOf } from "../app/sessions.ts";
@@ -23,6 +23,7 @@ import {
   noteResponse,
   notesResponse,
   planResponse,
+  plansCsvResponse,
   plansResponse,
   meResponse,
   riskListResponse,
@@ -73,6 +74,8 @@ export interface RouteSpec<R extends z.ZodType = z.ZodType> {
   studentLevel: boolean;
   public?: boolean;
   csv?: boolean;
+  /** Answers CSV only (an export), never JSON. */
+  csvOnly?: boolean;
   handle(ctx: RouteContext): Promise<z.input<R> | string>;
 }
 
@@ -233,6 +236,20 @@ export const routes: RouteSpec[] = [
     query: noQuery,
     studentLevel: true,
     handle: (ctx) => endPlan(ctx, Number(ctx.params.id), ctx.body as z.infer<typeof endPlanBody>),
+  }),
+  route({
+    path: "/plans",
+    response: plansCsvResponse,
+    summary: "Every intervention plan in the caller's scope, open and ended, as CSV (with the students' names where the roster gives them)",
+    query: noQuery,
+    studentLevel: true,
+    csv: true,
+    csvOnly: true,
+    handle: async (ctx) => {
+      const csv = await plansExport(ctx);
+      ctx.res.type("text/csv").attachment("plans.csv");
+      return csv;
+    },
   }),
   route({
     path: "/students/:id/notes",

@@ -40,6 +40,8 @@ export interface CaseworkStore {
   planById(id: number): Promise<Plan | undefined>;
   /** The plans not ended yet of every student in scope (where each plan was made). */
   openPlansIn(scope: AccessScope): Promise<Plan[]>;
+  /** Every plan in scope, open and ended, oldest first. */
+  plansIn(scope: AccessScope): Promise<Plan[]>;
   /** Every plan of these students, active and ended, newest first. */
   plansOf(studentIds: readonly string[]): Promise<Plan[]>;
   /**

@@ -39,7 +39,7 @@ const message = byId("message", HTMLElement);
 const csvButton = byId("csv", HTMLButtonElement);
 const table = byId("list", HTMLTableElement);
 const nameSearch = byId("name", HTMLInputElement);
-const filterNames = ["school", "milestone", "grade", "tier", "change", "sort"];
+const filterNames = ["school", "milestone", "grade", "tier", "change", "casework", "sort"];
 /** @param {string} name one of `filterNames` */
 const filter = (name) => selectOf(form, name);
 
@@ -77,8 +77,21 @@ function askForList(params, options = {}) {
   return api("/students/search", { ...options, post: body });
 }
 
-/** @param {Score} s */
-function studentRow(s) {
+/**
+ * The student's open plans in words: how many, and the soonest check-in (said "overdue", not only coloured).
+ * @param {RiskListAnswer["plans"][string] | undefined} p
+ */
+function planCell(p) {
+  if (!p) return el("span", { class: "muted" }, "none");
+  const count = p.active_plans === 1 ? "1 active" : `${p.active_plans} active`;
+  return el("span", { class: p.check_in_overdue ? "overdue" : undefined }, count, p.next_check_in_due ? `, check-in ${p.check_in_overdue ? "overdue since" : "due"} ${p.next_check_in_due}` : "");
+}
+
+/**
+ * @param {Score} s
+ * @param {RiskListAnswer["plans"]} plans
+ */
+function studentRow(s, plans) {
   const drivers = s.drivers.length
     ? el("ul", { class: "drivers" }, s.drivers.map((d) => el("li", {}, d.text)))
     : el("span", { class: "muted" }, "no single indicator stands out");
@@ -99,6 +112,7 @@ function studentRow(s) {
     el("td", {}, tierBadge(s.tier)),
     el("td", {}, changeMark(s.change, s.previous_tier)),
     el("td", {}, drivers),
+    el("td", {}, planCell(plans[s.student_id])),
   );
 }
 
@@ -131,7 +145,7 @@ async function load({ append = false } = {}) {
     rows.replaceChildren();
     shown = 0;
   }
-  rows.append(...page.students.map(studentRow));
+  rows.append(...page.students.map((s) => studentRow(s, page.plans)));
   shown += page.students.length;
   cursor = page.next_cursor;
   more.hidden = cursor === null;

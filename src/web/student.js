@@ -16,6 +16,7 @@ import {
   termName,
   tierBadge,
 } from "./app.js";
+import { showCasework } from "./casework.js";
 
 /**
  * @typedef {import("./app.js").StudentAnswer} StudentAnswer
@@ -106,7 +107,7 @@ function milestoneCard(score) {
 }
 
 /** @param {StudentAnswer} answer */
-function render({ term, student, scores, indicators, history }) {
+async function render({ term, student, scores, indicators, history }) {
   // The name is on the page, never in its title: titles go into the browser's history.
   document.title = `${student.student_id} · ewis`;
   byId("title", HTMLElement).textContent = student.name ? fullName(student.name) : `Student ${student.student_id}`;
@@ -152,6 +153,11 @@ function render({ term, student, scores, indicators, history }) {
     ),
   );
   panel.hidden = false;
+  const casework = el("div", { id: "casework", class: "casework" });
+  panel.append(casework);
+  /** @type {import("./app.js").MeAnswer} */
+  const me = await api("/me");
+  await showCasework(casework, student.student_id, me);
 }
 
 if (requireSignIn()) {
@@ -159,7 +165,7 @@ if (requireSignIn()) {
     say(message, id === "" ? "No student ID given: open a student from the risk list." : notFound, "error");
   } else {
     try {
-      render(await api(`/students/${encodeURIComponent(id)}`));
+      await render(await api(`/students/${encodeURIComponent(id)}`));
     } catch (caught) {
       const error = apiError(caught);
       say(message, error.status === 404 ? notFound : error.status === 403 ? "Your role sees rollups, not individual students." : `Could not load this student: ${error.message}`, "error");

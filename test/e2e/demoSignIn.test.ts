@@ -48,6 +48,7 @@ describe("ewis serve --demo-sign-in", () => {
     const served = await serve();
     try {
       expect(served.out()).toContain('choose "Sign in with your district account"');
+      expect(served.out()).toContain("demo interventions catalog: Attendance mentoring, Tutoring, Check-in/check-out, Family meeting");
       for (const [role, lands] of [
         ["demo counselor", /\/list\.html$/],
         ["demo school admin", /\/list\.html$/],

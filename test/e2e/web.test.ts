@@ -244,7 +244,8 @@ describe("the pages in headless Chromium", () => {
 
   it("left an audit record for every student-level page read", async () => {
     const trail = (await stores.audit.trail(10_000)).filter((a) => a.token_name === "web counselor");
-    expect(new Set(trail.map((a) => a.route))).toEqual(new Set(["GET /students", "GET /students/:id", "GET /students (csv)"]));
+    // The student page reads the student, their plans and their notes: three audited reads.
+    expect(new Set(trail.map((a) => a.route))).toEqual(new Set(["GET /students", "GET /students/:id", "GET /students/:id/plans", "GET /students/:id/notes", "GET /students (csv)"]));
     expect(trail.filter((a) => a.route === "GET /students/:id").every((a) => a.students.length === 1)).toBe(true);
   });
 

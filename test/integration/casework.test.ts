@@ -186,4 +186,22 @@ describe.each(storeKinds)("casework on the %s store", (kind) => {
     expect((await list("")).plans[another]).toEqual({ active_plans: 1, next_check_in_due: "2026-10-15", check_in_overdue: true });
     expect(ids(await list("casework=no_active_plan"))).not.toContain(another);
   });
+  it("exports every plan in scope as CSV, audited as a read of every student on it", async () => {
+    const csv = async (who: Who) => {
+      const response = await fetch(`${base}/plans`, { headers: { authorization: `Bearer ${tokens[who]}` } });
+      expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+      return (await response.text()).trim().split("\n");
+    };
+    const district = await csv("district_admin");
+    expect(district[0]).toBe("plan_id,student_id,first_name,last_name,district_id,school_id,intervention,owner,goal,starts_on,planned_end,check_in_days,last_check_in_on,next_check_in_due,check_in_overdue,ended_on,outcome,created_at,created_by");
+    const all = await stores.casework.plansIn({ all: true });
+    expect(district.slice(1).map((l) => Number(l.split(",")[0]))).toEqual(all.filter((p) => p.district_id === A).map((p) => p.id));
+    const school = await csv("counselor");
+    expect(school.slice(1).every((l) => l.split(",")[5] === A1)).toBe(true);
+    expect(school.length).toBeLessThan(district.length); // the other school's plan is not the counselor's
+    const [audited] = await stores.audit.trail(1);
+    expect(audited).toMatchObject({ route: "GET /plans (csv)", token_name: "case counselor" });
+    expect(new Set(audited.students)).toEqual(new Set(school.slice(1).map((l) => l.split(",")[1])));
+    expect((await fetch(`${base}/plans`, { headers: { authorization: `Bearer ${tokens.state_admin}` } })).status).toBe(403);
+  });
 });

@@ -1,0 +1,150 @@
+import type { Server } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+import { createApp } from "../../src/http/createApp.ts";
+import { listen } from "../../src/http/server.ts";
+import { openStores } from "../../src/store/openStores.ts";
+import type { Stores } from "../../src/store/stores.ts";
+import { A, A1, newTestToken, portOf, root } from "../support/serviceFixture.ts";
+
+/**
+ * From a flag to an action, in Chromium: a counselor finds a high-risk student with no one on
+ * them, assigns a plan, records a check-in, writes a note and a restricted one; a district
+ * admin sees the plan and the note but not the restricted note's words; a change made in a tab
+ * opened before someone else's is refused and the page reads the plan again.
+ */
+let work: string;
+let stores: Stores;
+let server: Server;
+let browser: Browser;
+let base: string;
+const tokens = {} as Record<"counselor" | "district_admin", string>;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "ewis-casework-web-"));
+  const db = join(work, "ewis.db");
+  const quiet = () => {};
+  expect(await main(["node", "ewis", "run-term", "--history", join(root, "fixtures", "state-small.csv"), "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
+  expect(await main(["node", "ewis", "interventions", "add", "--db", db, "--id", "attendance_mentoring", "--label", "Attendance mentoring"], quiet)).toBe(0);
+  stores = await openStores(db);
+  tokens.counselor = await newTestToken(stores.tokens, { name: "Ana Rivera", role: "counselor", schools: [A1], districts: [], studentGrant: false });
+  tokens.district_admin = await newTestToken(stores.tokens, { name: "Bo Chen", role: "district_admin", schools: [], districts: [A], studentGrant: false });
+  server = await listen(createApp({ stores }), 0);
+  base = `http://127.0.0.1:${portOf(server)}`;
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await stores?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function signedIn(who: keyof typeof tokens): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(String(error)));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/status of 40[1349]/.test(m.text())) problems.push(m.text());
+  });
+  await page.goto(`${base}/`);
+  await page.getByLabel("API token").fill(tokens[who]);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/list\.html/);
+  return { page, problems, close: () => context.close() };
+}
+
+const serious = async (page: Page) =>
+  (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze()).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+
+describe("casework on the pages", () => {
+  let student = "";
+
+  it("takes a counselor from a high-risk student with no plan to a plan, a check-in and two notes", async () => {
+    const { page, problems, close } = await signedIn("counselor");
+    await page.getByLabel("Tier").selectOption("high");
+    await page.getByLabel("Interventions").selectOption("no_active_plan");
+    await page.locator('#list[aria-busy="false"]').waitFor({ state: "attached" });
+    expect(new Set(await page.locator("#rows tr > :nth-child(10)").allTextContents())).toEqual(new Set(["none"]));
+    student = (await page.locator("#rows tr > :nth-child(1)").first().textContent())!;
+    await page.locator("#rows tr a").first().click();
+    await page.locator("#casework h2").first().waitFor();
+    expect(await page.locator("#casework").textContent()).toContain("No intervention plan yet.");
+
+    await page.getByLabel("Goal").fill("attendance above 90 % by January");
+    await page.getByLabel("Planned end").fill("2027-01-29");
+    await page.getByRole("button", { name: "Assign" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Plan assigned.");
+    const card = page.getByRole("article", { name: "Attendance mentoring plan, active" });
+    expect(await card.textContent()).toContain("Owner Ana Rivera");
+
+    await card.getByLabel("What happened").fill("came 4 of 5 days");
+    await card.getByRole("button", { name: "Record check-in" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Check-in recorded.");
+    await expect.poll(async () => (await page.locator(".history li").allTextContents()).map((t) => t.replace(/^\S+ · /, ""))).toEqual([
+      "assigned by Ana Rivera (counselor)",
+      "checked in by Ana Rivera (counselor): came 4 of 5 days",
+    ]);
+
+    for (const [text, kind] of [["called the family: they will come on Tuesday", "general"], ["a health matter the family shared", "restricted"]] as const) {
+      await page.getByLabel("Note", { exact: true }).fill(text);
+      await page.getByLabel("Who may read it").selectOption(kind);
+      await page.getByRole("button", { name: "Add note" }).click();
+      await expect.poll(() => page.locator(".notes").textContent()).toContain(text);
+    }
+    expect(await page.locator(".notes li").first().textContent()).toMatch(/Restricted · Ana Rivera \(counselor\)a health matter/);
+    expect(await serious(page)).toEqual([]);
+
+    // Back on the list, the student has a plan: gone from "no active plan", shown with its check-in.
+    await page.goto(`${base}/list.html?tier=high`);
+    await page.locator('#list[aria-busy="false"]').waitFor({ state: "attached" });
+    const row = page.locator("#rows tr", { has: page.getByRole("link", { name: student, exact: true }) }).first();
+    expect(await row.locator(":nth-child(10)").textContent()).toMatch(/^1 active, check-in due \d{4}-\d\d-\d\d$/);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it("shows a district admin the plan and the general note, and only that a restricted note exists", async () => {
+    const { page, problems, close } = await signedIn("district_admin");
+    await page.goto(`${base}/student.html?id=${student}`);
+    await page.locator(".plan").first().waitFor();
+    const text = (await page.locator("#casework").textContent())!;
+    expect(text).toContain("came 4 of 5 days");
+    expect(text).toContain("called the family");
+    expect(text).not.toContain("a health matter");
+    expect(text).toContain("1 restricted note is not shown to your role.");
+    expect(await page.getByLabel("Who may read it").locator("option").allTextContents()).toEqual(["Everyone who works with this student"]);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it("refuses a check-in made in a page opened before someone else's, and reads the plan again", async () => {
+    const first = await signedIn("counselor");
+    const second = await signedIn("district_admin");
+    for (const { page } of [first, second]) {
+      await page.goto(`${base}/student.html?id=${student}`);
+      await page.locator(".plan").first().waitFor();
+    }
+    await second.page.getByLabel("What happened").fill("checked in by the district");
+    await second.page.getByRole("button", { name: "Record check-in" }).click();
+    await expect.poll(() => second.page.getByRole("status").textContent()).toBe("Check-in recorded.");
+    await first.page.getByLabel("What happened").fill("would have been lost");
+    await first.page.getByRole("button", { name: "Record check-in" }).click();
+    await expect.poll(() => first.page.getByRole("status").textContent()).toMatch(/^Someone else changed this plan since you opened it/);
+    expect(await first.page.locator(".history").textContent()).toContain("checked in by the district");
+    expect(await first.page.locator(".history").textContent()).not.toContain("would have been lost");
+    const [plan] = await stores.casework.plansOf([student]);
+    expect((await stores.casework.eventsOf(plan.id)).map((e) => e.kind)).toEqual(["assigned", "checked_in", "checked_in"]);
+    await first.close();
+    await second.close();
+  });
+});
