@@ -37,6 +37,7 @@ export * from "./access.ts";
 export * from "./session.ts";
 export * from "./studentName.ts";
 export * from "./casework.ts";
+export * from "./planCoverage.ts";
 export * from "./driverText.ts";
 export * from "./disclosureAudit.ts";
 export * from "./termOrder.ts";

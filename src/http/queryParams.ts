@@ -69,3 +69,13 @@ export const rollupQuery = z.strictObject({
   dimension: z.enum(["all", ...subgroupDimensions], { error: `must be all or one of ${subgroupDimensions.join(", ")}` }).optional(),
 });
 export const noQuery = z.strictObject({});
+
+/** `state`, `district:<id>` or `school:<id>`: the place a coverage table is of. */
+export const coverageQuery = z.strictObject({
+  place: z
+    .string({ error: "place is required: state, district:<id> or school:<id>" })
+    .regex(/^(state|district:[A-Za-z0-9_-]{1,32}|school:[A-Za-z0-9_-]{1,32})$/, "place must be state, district:<id> or school:<id>"),
+  milestone: rollupQuery.shape.milestone,
+  grade: rollupQuery.shape.grade,
+  dimension: rollupQuery.shape.dimension,
+});

@@ -147,6 +147,24 @@ export const planResponse = named("PlanResponse", z.object({ plan }));
 export const plansResponse = named("PlansResponse", z.object({ plans: z.array(plan.extend({ history: z.array(planEvent) })) }));
 /** `GET /plans` answers CSV only; its JSON schema is the CSV's text. */
 export const plansCsvResponse = named("PlansCsv", z.string());
+const coverageCell = z.object({
+  scope: z.enum(["state", "district", "school"]),
+  district_id: z.string(),
+  school_id: z.string(),
+  milestone,
+  grade: z.string(),
+  dimension: z.string(),
+  value: z.string(),
+  high_risk: z.int().nullable(),
+  with_plan: z.int().nullable(),
+  without_plan: z.int().nullable(),
+  share_with_plan: z.number().nullable(),
+  suppressed: z.array(z.enum(["high_risk", "with_plan", "without_plan"])),
+});
+export const coverageResponse = named(
+  "CoverageResponse",
+  z.object({ term: termSummary, suppression_threshold: z.int(), computed_at: z.string(), cells: z.array(coverageCell) }),
+);
 export const noteResponse = named("NoteResponse", z.object({ note }));
 export const notesResponse = named("NotesResponse", z.object({ notes: z.array(note), restricted_not_shown: z.int() }));
 

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Principal } from "../core/index.ts";
 import type { PageCache } from "../app/pageCache.ts";
 import { whoAmI } from "../app/me.ts";
+import { coverageRollup, type CoverageCache } from "../app/planCoverage.ts";
 import { assignPlan, checkIn, endPlan, interventionCatalog, notesOfStudent, plansExport, plansOfStudent, revisePlan, writeNote } from "../app/casework.ts";
 import type { CaseworkStore } from "../store/caseworkStore.ts";
 import { checkInBody, endPlanBody, newPlanBody, noteBody, planIdParams, revisionBody } from "./caseworkBodies.ts";
@@ -14,7 +15,7 @@ import { riskListExport, riskListPage } from "../app/riskList.ts";
 import { studentDetail } from "../app/studentDetail.ts";
 import type { AuditTrail } from "../store/auditTrail.ts";
 import type { TermReads } from "../store/termStore.ts";
-import { noQuery, placeParams, rollupQuery, schoolListQuery, studentListQuery, studentParams, studentSearchBody, termOnlyQuery } from "./queryParams.ts";
+import { coverageQuery, noQuery, placeParams, rollupQuery, schoolListQuery, studentListQuery, studentParams, studentSearchBody, termOnlyQuery } from "./queryParams.ts";
 import {
   districtRollupResponse,
   districtsResponse,
@@ -23,6 +24,7 @@ import {
   noteResponse,
   notesResponse,
   planResponse,
+  coverageResponse,
   plansCsvResponse,
   plansResponse,
   meResponse,
@@ -52,6 +54,7 @@ export interface RouteContext {
   /** The JSON body as the route's `body` schema parsed it (POST routes). */
   body: unknown;
   casework: CaseworkStore;
+  coverage: CoverageCache;
   req: Request;
   res: Response;
   /** Whether people sign in through an identity provider here (`/sign-in`). */
@@ -249,6 +252,19 @@ export const routes: RouteSpec[] = [
       const csv = await plansExport(ctx);
       ctx.res.type("text/csv").attachment("plans.csv");
       return csv;
+    },
+  }),
+  route({
+    path: "/coverage",
+    response: coverageResponse,
+    summary: "Of a place's high-risk students, how many have a plan open, by milestone, grade and subgroup, suppressed as every rollup is (made at most every 5 minutes)",
+    query: coverageQuery,
+    studentLevel: false,
+    handle: (ctx) => {
+      const q = ctx.query as z.infer<typeof coverageQuery>;
+      const [scope, id] = q.place.split(":") as ["state" | "district" | "school", string];
+      const place = scope === "state" ? { scope } : scope === "district" ? { scope, district_id: id } : { scope, school_id: id };
+      return coverageRollup(ctx, { place, milestone: q.milestone, grade: q.grade, dimension: q.dimension });
     },
   }),
   route({

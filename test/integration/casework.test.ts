@@ -26,6 +26,7 @@ describe.each(storeKinds)("casework on the %s store", (kind) => {
   const tokens = {} as Record<Who | "other_counselor", string>;
   let inA1: string;
   let inA2: string;
+  let aheadMs = 0;
 
   beforeAll(async () => {
     const db = await maker.fresh("casework");
@@ -39,7 +40,7 @@ describe.each(storeKinds)("casework on the %s store", (kind) => {
     const term = (await stores.terms.latestTerm())!;
     inA1 = (await stores.terms.riskList(term.id, { school_id: A1, tier: "high" }, { all: true }, { limit: 1 }))[0].student_id;
     inA2 = (await stores.terms.riskList(term.id, { school_id: A2 }, { all: true }, { limit: 1 }))[0].student_id;
-    server = await listen(createApp({ stores, now: () => new Date("2026-10-20T12:00:00.000Z") }), 0);
+    server = await listen(createApp({ stores, now: () => new Date(Date.parse("2026-10-20T12:00:00.000Z") + aheadMs) }), 0);
     base = `http://127.0.0.1:${portOf(server)}/api/v1`;
   }, 180_000);
 
@@ -203,5 +204,39 @@ describe.each(storeKinds)("casework on the %s store", (kind) => {
     expect(audited).toMatchObject({ route: "GET /plans (csv)", token_name: "case counselor" });
     expect(new Set(audited.students)).toEqual(new Set(school.slice(1).map((l) => l.split(",")[1])));
     expect((await fetch(`${base}/plans`, { headers: { authorization: `Bearer ${tokens.state_admin}` } })).status).toBe(403);
+  });
+  it("says how many high-risk students have a plan, by place and subgroup, suppressed as every rollup is", async () => {
+    const term = (await stores.terms.latestTerm())!;
+    const coverage = async (who: Who, place: string, extra = "") => call(who, `/coverage?place=${place}${extra}`);
+    // Made at most every 5 minutes: step past that so this test's plans are counted.
+    aheadMs += 6 * 60_000;
+    const school = await coverage("counselor", `school:${A1}`, "&grade=all&dimension=all");
+    expect(school.status).toBe(200);
+    const high = await stores.terms.riskList(term.id, { school_id: A1, tier: "high" }, { all: true });
+    const open = new Set((await stores.casework.openPlansIn({ all: true })).map((p) => p.student_id));
+    for (const cell of school.body.cells as Record<string, any>[]) {
+      const mine = high.filter((s) => s.milestone === cell.milestone);
+      if (cell.high_risk !== null) expect(cell.high_risk).toBe(mine.length);
+      if (cell.with_plan !== null) expect(cell.with_plan).toBe(mine.filter((s) => open.has(s.student_id)).length);
+      if (cell.high_risk !== null && cell.with_plan !== null && cell.without_plan !== null) expect(cell.with_plan + cell.without_plan).toBe(cell.high_risk);
+      // Never a number from fewer students than the term's threshold.
+      for (const field of ["high_risk", "with_plan", "without_plan"]) if (cell[field] !== null && cell[field] > 0) expect(cell[field]).toBeGreaterThanOrEqual(term.suppression_threshold);
+    }
+    const counted = (school.body.cells as Record<string, any>[]).filter((c) => c.with_plan !== null && c.with_plan > 0);
+    const planned = high.filter((s) => open.has(s.student_id));
+    expect(planned.length).toBeGreaterThan(0);
+    // Subgroup cells are suppressed like rollups: a small one names its hidden fields.
+    const bySubgroup = (await coverage("district_admin", `district:${A}`, "&grade=all&dimension=low_income")).body.cells as Record<string, any>[];
+    expect(bySubgroup.length).toBeGreaterThan(0);
+    for (const c of bySubgroup) expect(c.suppressed.length > 0).toBe(c.high_risk === null || c.with_plan === null || c.without_plan === null);
+    expect(counted.every((c) => c.share_with_plan === c.with_plan / c.high_risk)).toBe(true);
+    expect((await coverage("state_admin", "state")).status).toBe(200);
+    expect((await coverage("counselor", "state")).status).toBe(403);
+    expect((await coverage("counselor", `school:${A2}`)).status).toBe(404);
+    expect((await coverage("counselor", "nowhere")).body.error.message).toBe("place: place must be state, district:<id> or school:<id>");
+    // Reads no student: nothing in the audit trail.
+    const before = (await stores.audit.trail(1))[0].id;
+    await coverage("district_admin", `district:${A}`);
+    expect((await stores.audit.trail(1))[0].id).toBe(before);
   });
 });

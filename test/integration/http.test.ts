@@ -228,6 +228,7 @@ describe("malformed parameters", () => {
     "/sign-in": [],
     "/interventions": [],
     "/plans": [],
+    "/coverage": ["place=nowhere", "dimension=x", "grade=13"],
     "/students/:id/plans": [],
     "/students/:id/notes": [],
   };
