@@ -1,5 +1,6 @@
 import type { AccessScope, InterventionType, Note, NoteKind, Plan, PlanOutcome } from "../../core/index.ts";
 import type { CaseworkStore, NewNote, NewPlan, PlanChange, PlanEvent } from "../caseworkStore.ts";
+import { idBatches, marks } from "./idBatches.ts";
 import { scopeClause } from "./scopeSql.ts";
 import { firstRow, type Row, type SqlRunner } from "./sqlRunner.ts";
 
@@ -55,7 +56,7 @@ const toEvent = (r: Row): PlanEvent => ({
   detail: JSON.parse(r.detail as string) as Record<string, unknown>,
 });
 
-/** Ids a lookup binds at once, padded to one of a few sizes so the store prepares few statements. */
+/** How many ids a plans lookup binds at once (`idBatches`). */
 const ID_BATCHES = [1, 10, 50, 100, 500];
 
 /** `CaseworkStore` in the SQL both stores speak, over whichever connection keeps casework. */
@@ -108,12 +109,8 @@ export class SqlCaseworkStore implements CaseworkStore {
 
   async plansOf(studentIds: readonly string[]): Promise<Plan[]> {
     const plans: Plan[] = [];
-    const most = ID_BATCHES[ID_BATCHES.length - 1];
-    for (let start = 0; start < studentIds.length; start += most) {
-      const some = studentIds.slice(start, start + most);
-      const size = ID_BATCHES.find((n) => n >= some.length)!;
-      const ids = [...some, ...new Array<string>(size - some.length).fill(some[0])];
-      const rows = await this.db.sql.rows(`SELECT * FROM plans WHERE student_id IN (${ids.map(() => "?").join(", ")})`, ids);
+    for (const ids of idBatches(studentIds, ID_BATCHES)) {
+      const rows = await this.db.sql.rows(`SELECT * FROM plans WHERE student_id IN (${marks(ids)})`, ids);
       plans.push(...rows.map(toPlan));
     }
     return plans.sort((a, b) => b.id - a.id);

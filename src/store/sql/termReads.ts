@@ -2,6 +2,7 @@ import { compareTerms, EwisError, termNeighbours, termSeq, tierKey, type AccessS
 import type { ListedScore, RiskListFilter, RiskListPage, RollupFilter, StudentDetail, TermReads, TermRecord } from "../termStore.ts";
 import { indicatorsOf, listedColumns, rollupOrder, toListedScore, toRollup, toScore, toTerm } from "./rows.ts";
 import { everything, scopeClause, whereClause } from "./scopeSql.ts";
+import { idBatches, marks } from "./idBatches.ts";
 import { firstRow, type Row, type SqlRunner } from "./sqlRunner.ts";
 
 /** Every term row in calendar order (`compareTerms`); a handful per year, so sorted here. */
@@ -55,10 +56,7 @@ function studentsClause(students: RiskListFilter["students"]): { where: string; 
   return { where: ` AND student_id ${"only" in students ? "IN" : "NOT IN"} (${ids.map(() => "?").join(", ")})`, values: [...ids] };
 }
 
-/**
- * How many ids one names query binds: one of a few sizes (the rest padded with a repeated id),
- * so the store prepares a few statements, not one for every page length.
- */
+/** How many ids one names query binds (`idBatches`). */
 const NAME_BATCHES = [1, 10, 50, 100, 500, 1_000];
 
 /** The reads of `TermReads` in the SQL both stores speak, over one connection or snapshot. */
@@ -153,12 +151,8 @@ export class SqlTermReads implements TermReads {
 
   async namesOf(termId: number, studentIds: readonly string[]): Promise<Map<string, StudentName>> {
     const names = new Map<string, StudentName>();
-    const most = NAME_BATCHES[NAME_BATCHES.length - 1];
-    for (let start = 0; start < studentIds.length; start += most) {
-      const some = studentIds.slice(start, start + most);
-      const size = NAME_BATCHES.find((n) => n >= some.length)!;
-      const ids = [...some, ...new Array<string>(size - some.length).fill(some[0])];
-      const rows = await this.sql.arrays(`SELECT student_id, first_name, last_name, local_id FROM names WHERE term_id = ? AND student_id IN (${ids.map(() => "?").join(", ")})`, [termId, ...ids]);
+    for (const ids of idBatches(studentIds, NAME_BATCHES)) {
+      const rows = await this.sql.arrays(`SELECT student_id, first_name, last_name, local_id FROM names WHERE term_id = ? AND student_id IN (${marks(ids)})`, [termId, ...ids]);
       for (const [id, first_name, last_name, local_id] of rows) names.set(id as string, { first_name: first_name as string, last_name: last_name as string, local_id: (local_id as string | null) ?? null });
     }
     return names;

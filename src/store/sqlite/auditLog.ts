@@ -4,6 +4,7 @@ import { EwisError } from "../../core/index.ts";
 import type { AuditEntry, AuditTrail } from "../auditTrail.ts";
 import { toAuditEntry } from "../sql/rows.ts";
 import { storeFailure } from "../storeFailure.ts";
+import { besideStore } from "./sideFile.ts";
 
 /**
  * The audit trail lives in a file of its own beside the store (`ewis.db` → `ewis.audit.db`),
@@ -13,10 +14,7 @@ import { storeFailure } from "../storeFailure.ts";
  * connection (BEGIN IMMEDIATE locks every attached file), those reads would queue behind the
  * publish and fail at the busy timeout. Back up both files together.
  */
-export function auditLogFile(storeFile: string): string {
-  if (storeFile === ":memory:") return ":memory:";
-  return storeFile.endsWith(".db") ? `${storeFile.slice(0, -3)}.audit.db` : `${storeFile}.audit.db`;
-}
+export const auditLogFile = (storeFile: string): string => besideStore(storeFile, "audit");
 
 type Row = Record<string, unknown>;
 

@@ -3,13 +3,11 @@ import type { CaseworkStore } from "../caseworkStore.ts";
 import { SqlCaseworkStore, type Transactor } from "../sql/caseworkRows.ts";
 import type { SqlRunner } from "../sql/sqlRunner.ts";
 import { storeFailure } from "../storeFailure.ts";
+import { besideStore } from "./sideFile.ts";
 import { SqliteRunner } from "./sqliteRunner.ts";
 
 /** `ewis.db` → `ewis.casework.db`. */
-export function caseworkFileOf(storeFile: string): string {
-  if (storeFile === ":memory:") return ":memory:";
-  return storeFile.endsWith(".db") ? `${storeFile.slice(0, -3)}.casework.db` : `${storeFile}.casework.db`;
-}
+export const caseworkFileOf = (storeFile: string): string => besideStore(storeFile, "casework");
 
 /** The casework file's schema, in order; `PRAGMA user_version` records how many have run. Append, never edit. */
 const caseworkMigrations: readonly string[] = [

@@ -3,13 +3,11 @@ import type { StoredSession } from "../../core/index.ts";
 import type { SessionStore } from "../sessionStore.ts";
 import { SqlSessionStore } from "../sql/sessionRows.ts";
 import { storeFailure } from "../storeFailure.ts";
+import { besideStore } from "./sideFile.ts";
 import { SqliteRunner } from "./sqliteRunner.ts";
 
 /** `ewis.db` → `ewis.sessions.db`. */
-export function sessionFileOf(storeFile: string): string {
-  if (storeFile === ":memory:") return ":memory:";
-  return storeFile.endsWith(".db") ? `${storeFile.slice(0, -3)}.sessions.db` : `${storeFile}.sessions.db`;
-}
+export const sessionFileOf = (storeFile: string): string => besideStore(storeFile, "sessions");
 
 /**
  * SQLite's sessions, in a file of their own beside the store, for the reason the audit trail
