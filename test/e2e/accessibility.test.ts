@@ -1,5 +1,5 @@
-import { AxeBuilder } from "@axe-core/playwright";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium, seriousViolations } from "../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { A1, startService, type Service } from "../support/serviceFixture.ts";
 
@@ -13,10 +13,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   service = await startService("ewis-a11y-");
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -35,13 +32,7 @@ async function signInWith(page: Page, token: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/** axe's serious and critical findings against WCAG 2.0/2.1 A and AA, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
+const violations = seriousViolations;
 
 const loaded = (page: Page, table: string) => page.locator(`${table}[aria-busy="false"]`).waitFor({ state: "attached" });
 

@@ -2,8 +2,8 @@ import type { Server } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium, seriousViolations } from "../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { createApp } from "../../src/http/createApp.ts";
@@ -36,7 +36,7 @@ beforeAll(async () => {
   tokens.district_admin = await newTestToken(stores.tokens, { name: "Bo Chen", role: "district_admin", schools: [], districts: [A], studentGrant: false });
   server = await listen(createApp({ stores }), 0);
   base = `http://127.0.0.1:${portOf(server)}`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -61,10 +61,7 @@ async function signedIn(who: keyof typeof tokens): Promise<{ page: Page; problem
   return { page, problems, close: () => context.close() };
 }
 
-const serious = async (page: Page) =>
-  (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze()).violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+const serious = seriousViolations;
 
 describe("casework on the pages", () => {
   let student = "";

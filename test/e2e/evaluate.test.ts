@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auc, baseMilestone, tprAtFpr, type EvaluationReport, type Milestone } from "../../src/core/index.ts";
 import { main } from "../../src/cli/main.ts";
@@ -95,10 +96,7 @@ describe("ewis evaluate", () => {
   });
 
   it("renders a self-contained report that Chromium shows with its charts, without the network", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const requests: string[] = [];

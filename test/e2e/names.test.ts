@@ -2,8 +2,8 @@ import type { Server } from "node:http";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser } from "playwright-core";
+import { launchChromium, seriousViolations } from "../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rosterHeader, rosterLine } from "../../fixtures/synthetic/names.ts";
 import { main } from "../../src/cli/main.ts";
@@ -37,7 +37,7 @@ beforeAll(async () => {
   token = await newTestToken(stores.tokens, { name: "web names", role: "counselor", schools: [A1], districts: [], studentGrant: false });
   server = await listen(createApp({ stores }), 0);
   base = `http://127.0.0.1:${portOf(server)}`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -74,8 +74,7 @@ describe("names on the pages", () => {
     await expect.poll(async () => new Set((await page.locator("#rows tr > :nth-child(2)").allTextContents()).map((t) => t.split(",")[0]))).toEqual(new Set([wanted]));
     const expected = all.filter((s) => names.get(s.student_id)?.last_name === wanted || names.get(s.student_id)?.first_name.startsWith(wanted));
     expect(await page.locator("#rows tr > :nth-child(1)").allTextContents()).toEqual(expected.slice(0, 50).map((s) => s.student_id));
-    const serious = (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze()).violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => v.id)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.locator("#rows tr a").first().click();
     await page.locator("#student:not([hidden])").waitFor();

@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { launchChromium, seriousViolations } from "../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSession } from "../../src/app/sessions.ts";
 import { addUser, disableUser } from "../../src/app/users.ts";
@@ -51,10 +51,7 @@ beforeAll(async () => {
   provider = await startDemoIdentityProvider({ redirectUri: `${base}/auth/callback`, accounts: Object.values(people) });
   sso = await discoverProvider({ issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, publicUrl: new URL(`${base}/`), sessionHours: 8 });
   server.on("request", createApp({ stores, singleSignOn: sso, now: () => new Date(Date.now() + aheadMs), log: (line) => logged.push(line) }));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -268,10 +265,7 @@ describe("signing in through the district's identity provider", () => {
   });
   it("offers the district's sign-in on a page axe-core passes, and it works from the keyboard alone", async () => {
     const { context, page, problems } = await openTab();
-    const serious = async () =>
-      (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze()).violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    const serious = () => seriousViolations(page);
     await page.goto(`${base}/index.html?signin_error=unknown_user`);
     await page.locator("#district-sign-in:not([hidden])").waitFor();
     expect(await serious()).toEqual([]);

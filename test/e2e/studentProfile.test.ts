@@ -1,4 +1,5 @@
-import { chromium, type Browser } from "playwright-core";
+import { type Browser } from "playwright-core";
+import { launchChromium } from "../support/chromium.ts";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { milestones, type Milestone } from "../../src/core/index.ts";
@@ -13,7 +14,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   service = await startService("ewis-profile-");
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
