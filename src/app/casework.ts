@@ -12,7 +12,8 @@ import {
 } from "../core/index.ts";
 import type { CaseworkStore, PlanChange, PlanEvent } from "../store/caseworkStore.ts";
 import { csvField } from "../io/csvCell.ts";
-import { auditRead, studentScopeOf, termOf, type ReadPorts } from "./readTerm.ts";
+import type { TermRecord } from "../store/termStore.ts";
+import { auditRead, studentScopeOf, termOf, termSummary, type ReadPorts } from "./readTerm.ts";
 
 /** What every casework use case is given: the read ports (scope is judged on the latest term) and the casework store. */
 export interface CaseworkPorts extends ReadPorts {
@@ -33,7 +34,24 @@ async function studentInScope(ports: CaseworkPorts, studentId: string) {
   const detail = await ports.reads.studentDetail(term.id, studentId, scope);
   if (!detail) throw new EwisError("not_found", `no student ${studentId} in your scope this term`);
   const { district_id, school_id } = detail.scores[0];
-  return { term, district_id, school_id };
+  return { term, district_id, school_id, detail };
+}
+
+/**
+ * Where the student stood when a plan began and where they stand now, for each milestone they
+ * are scored on: the tier of the latest term published before the plan began (or was recorded,
+ * if that was earlier), against the latest term's. Null while no term has been published since.
+ */
+function tiersSinceStart(plan: Plan, terms: readonly TermRecord[], place: Awaited<ReturnType<typeof studentInScope>>) {
+  const cutoff = [plan.created_at, `${plan.starts_on}T23:59:59.999Z`].sort()[0];
+  const then = terms.filter((t) => t.finished_at <= cutoff).sort((a, b) => (a.finished_at < b.finished_at ? 1 : -1))[0];
+  if (!then || then.id === place.term.id) return null;
+  const tiers = place.detail.scores.map((s) => ({
+    milestone: s.milestone,
+    then: place.detail.history.find((h) => h.term_id === then.id && h.milestone === s.milestone)?.tier ?? null,
+    now: s.tier,
+  }));
+  return { then: termSummary(then), now: termSummary(place.term), tiers };
 }
 
 /** A plan the caller may see: in their scope where it was made. Outside it, a 404 as for a plan that does not exist. */
@@ -131,7 +149,10 @@ export async function plansOfStudent(ports: CaseworkPorts, studentId: string) {
   const plans = await ports.casework.plansOf([studentId]);
   await auditRead(ports, "GET /students/:id/plans", place.term, [studentId]);
   const on = today(ports);
-  return { plans: await Promise.all(plans.map(async (p) => ({ ...planView(p, on), history: await ports.casework.eventsOf(p.id) }))) };
+  const terms = await ports.reads.listTerms();
+  return {
+    plans: await Promise.all(plans.map(async (p) => ({ ...planView(p, on), since_start: tiersSinceStart(p, terms, place), history: await ports.casework.eventsOf(p.id) }))),
+  };
 }
 
 /** Writes a note; only a role that may read restricted notes may write one. */

@@ -38,6 +38,7 @@ export * from "./session.ts";
 export * from "./studentName.ts";
 export * from "./casework.ts";
 export * from "./planCoverage.ts";
+export * from "./planMovement.ts";
 export * from "./driverText.ts";
 export * from "./disclosureAudit.ts";
 export * from "./termOrder.ts";

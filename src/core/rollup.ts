@@ -49,7 +49,7 @@ export interface RollupTables {
   loss: SuppressionLoss[];
 }
 
-interface Group extends RollupGroup {
+interface Group extends RollupGroup<RollupKey> {
   riskSum: number;
 }
 

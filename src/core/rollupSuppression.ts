@@ -1,7 +1,7 @@
 import { suppressCells } from "./suppression.ts";
 import { relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
 import { coveredDespite, FIELDS_PER_GROUP, hypercubeComplements, type LinkedTable } from "./hypercubeComplements.ts";
-import { ALL, rollupKeyString, type RollupGroup, type RollupKey, type ScopeType } from "./rollupKey.ts";
+import { ALL, rollupKeyString, type GroupKey, type RollupGroup, type ScopeType } from "./rollupKey.ts";
 import { suppressionLoss, type SuppressionLoss } from "./suppressionLoss.ts";
 
 export type { SuppressionLoss };
@@ -109,7 +109,7 @@ export function linkedTableOf(groups: readonly RollupGroup[]): LinkedTable {
   const breakdownIds = ids();
   const breakdownOf: number[] = [];
   const breakdowns: number[][] = [];
-  const categoryOf = (k: RollupKey): number =>
+  const categoryOf = (k: GroupKey): number =>
     categories.id(`${k.grade}\u0000${k.dimension}\u0000${k.value}`, (id) => {
       const axis = k.grade !== ALL ? "grade" : k.dimension !== ALL ? k.dimension : undefined;
       if (axis === undefined) return void (breakdownOf[id] = -1);
@@ -153,7 +153,7 @@ export function relationsOf(groups: readonly RollupGroup[]): AdditiveRelation[] 
   const index = new Map<string, number>();
   groups.forEach((g, i) => index.set(rollupKeyString(g.key), i));
   const ties = new Map<string, { total: number; parts: number[] }>();
-  const tie = (part: number, kind: string, totalKey: RollupKey) => {
+  const tie = (part: number, kind: string, totalKey: GroupKey) => {
     const total = index.get(rollupKeyString(totalKey));
     if (total === undefined) return;
     const id = `${total}:${kind}`;

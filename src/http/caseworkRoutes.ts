@@ -1,9 +1,11 @@
 import type { z } from "zod";
 import { assignPlan, checkIn, endPlan, interventionCatalog, notesOfStudent, plansExport, plansOfStudent, revisePlan, writeNote } from "../app/casework.ts";
 import { coverageRollup } from "../app/planCoverage.ts";
+import { movementRollup } from "../app/planMovement.ts";
+import { placeOf } from "../app/placeQuery.ts";
 import { checkInBody, endPlanBody, newPlanBody, noteBody, planIdParams, revisionBody } from "./caseworkBodies.ts";
-import { coverageQuery, noQuery, studentParams } from "./queryParams.ts";
-import { coverageResponse, interventionsResponse, noteResponse, notesResponse, planResponse, plansCsvResponse, plansResponse } from "./responses.ts";
+import { coverageQuery, movementQuery, noQuery, studentParams } from "./queryParams.ts";
+import { coverageResponse, interventionsResponse, movementResponse, noteResponse, notesResponse, planResponse, plansCsvResponse, plansResponse } from "./responses.ts";
 import { route, type RouteSpec } from "./routeSpec.ts";
 
 /** The casework routes: the catalog, plans, notes, the plans export and coverage (`src/app/casework.ts`). */
@@ -92,9 +94,19 @@ export const caseworkRoutes: RouteSpec[] = [
     studentLevel: false,
     handle: (ctx) => {
       const q = ctx.query as z.infer<typeof coverageQuery>;
-      const [scope, id] = q.place.split(":") as ["state" | "district" | "school", string];
-      const place = scope === "state" ? { scope } : scope === "district" ? { scope, district_id: id } : { scope, school_id: id };
-      return coverageRollup(ctx, { place, milestone: q.milestone, grade: q.grade, dimension: q.dimension });
+      return coverageRollup(ctx, { place: placeOf(q.place), milestone: q.milestone, grade: q.grade, dimension: q.dimension });
+    },
+  }),
+  route({
+    path: "/movement",
+    response: movementResponse,
+    summary:
+      "How a term's students moved from their tier in the term before, for those with a plan open between the two publications and those without, by intervention: descriptive, not causal; suppressed as every rollup is",
+    query: movementQuery,
+    studentLevel: false,
+    handle: (ctx) => {
+      const q = ctx.query as z.infer<typeof movementQuery>;
+      return movementRollup(ctx, { place: placeOf(q.place), term: q.term, milestone: q.milestone });
     },
   }),
   route({

@@ -5,7 +5,7 @@ import rateLimit, { ipKeyGenerator } from "express-rate-limit";
 import helmet from "helmet";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { PageCache } from "../app/pageCache.ts";
-import { CoverageCache } from "../app/planCoverage.ts";
+import { FreshTables } from "../app/freshTables.ts";
 import type { Stores } from "../store/stores.ts";
 import { accessLog, errorsToStderr, safely, tagRoute, type LogSink } from "./accessLog.ts";
 import { callerAuth, principalOf } from "./auth.ts";
@@ -88,13 +88,13 @@ export function createApp({
     res.json(document);
   });
   const pages = new PageCache();
-  const coverage = new CoverageCache();
+  const tables = new FreshTables();
   for (const route of routes) {
     api[route.method ?? "get"](
       route.path,
       tagRoute(`/api/v1${route.path}`),
       ...(route.public ? [limiter] : [addressLimiter, auth, limiter]),
-      handlerFor(route, stores, pages, coverage, now, inFlight, singleSignOn !== undefined),
+      handlerFor(route, stores, pages, tables, now, inFlight, singleSignOn !== undefined),
     );
   }
   api.use(notFoundHandler);
@@ -122,7 +122,7 @@ function pagePaths(): Set<string> {
   return paths;
 }
 
-function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, coverage: CoverageCache, clock: () => Date, inFlight: InFlight, singleSignOn: boolean) {
+function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, tables: FreshTables, clock: () => Date, inFlight: InFlight, singleSignOn: boolean) {
   return async (req: Request, res: Response, _next: NextFunction) => {
     // What a signed-in person read stays out of every cache: a shared school computer's back button shows nothing after sign-out.
     if (!route.public) res.set("Cache-Control", "private, no-store");
@@ -132,7 +132,7 @@ function handlerFor(route: RouteSpec, stores: Stores, pages: PageCache, coverage
     const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
     // One snapshot a request: a term re-published meanwhile is seen whole or not at all.
     const answer = await inFlight.run(() =>
-      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, casework: stores.casework, coverage, pages, principal: res.locals.principal, clock, params, query, body, req, res, singleSignOn })),
+      stores.terms.reading((reads) => route.handle({ reads, audit: stores.audit, casework: stores.casework, tables, pages, principal: res.locals.principal, clock, params, query, body, req, res, singleSignOn })),
     );
     if (route.creates) res.status(201);
     if (typeof answer === "string") res.send(answer);

@@ -79,3 +79,10 @@ export const coverageQuery = z.strictObject({
   grade: rollupQuery.shape.grade,
   dimension: rollupQuery.shape.dimension,
 });
+
+/** A place, and the term whose movement from the one before is asked (the latest if none). */
+export const movementQuery = z.strictObject({
+  place: coverageQuery.shape.place,
+  term: termParam,
+  milestone: rollupQuery.shape.milestone,
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countFields, milestoneNames, noteKinds, planOutcomes, riskTiers, roles, subgroupDimensions } from "../core/index.ts";
+import { countFields, milestoneNames, movementFields, noteKinds, planOutcomes, riskTiers, roles, subgroupDimensions } from "../core/index.ts";
 
 /**
  * The API's answers, one zod schema each: they type the route handlers (`routes.ts`) and,
@@ -144,7 +144,11 @@ const note = named("Note", z.object({ id: z.int(), student_id: z.string(), distr
 
 export const interventionsResponse = named("InterventionsResponse", z.object({ interventions: z.array(z.object({ id: z.string(), label: z.string(), retired_at: z.string().nullable() })) }));
 export const planResponse = named("PlanResponse", z.object({ plan }));
-export const plansResponse = named("PlansResponse", z.object({ plans: z.array(plan.extend({ history: z.array(planEvent) })) }));
+/** The student's tiers in the term before a plan began and in the latest one. */
+const sinceStart = z
+  .object({ then: termSummary, now: termSummary, tiers: z.array(z.object({ milestone, then: z.enum(riskTiers).nullable(), now: z.enum(riskTiers) })) })
+  .nullable();
+export const plansResponse = named("PlansResponse", z.object({ plans: z.array(plan.extend({ since_start: sinceStart, history: z.array(planEvent) })) }));
 /** `GET /plans` answers CSV only; its JSON schema is the CSV's text. */
 export const plansCsvResponse = named("PlansCsv", z.string());
 const coverageCell = z.object({
@@ -164,6 +168,31 @@ const coverageCell = z.object({
 export const coverageResponse = named(
   "CoverageResponse",
   z.object({ term: termSummary, suppression_threshold: z.int(), computed_at: z.string(), cells: z.array(coverageCell) }),
+);
+const movementCell = z.object({
+  scope: z.enum(["state", "district", "school"]),
+  district_id: z.string(),
+  school_id: z.string(),
+  milestone,
+  previous_tier: z.enum(riskTiers),
+  intervention: z.string(),
+  students: z.int().nullable(),
+  now_low: z.int().nullable(),
+  now_moderate: z.int().nullable(),
+  now_high: z.int().nullable(),
+  suppressed: z.array(z.enum(movementFields)),
+});
+export const movementResponse = named(
+  "MovementResponse",
+  z.object({
+    term: termSummary,
+    previous_term: termSummary,
+    plans_open_between: z.object({ from: z.string(), to: z.string() }),
+    descriptive_only: z.string(),
+    suppression_threshold: z.int(),
+    computed_at: z.string(),
+    cells: z.array(movementCell),
+  }),
 );
 export const noteResponse = named("NoteResponse", z.object({ note }));
 export const notesResponse = named("NotesResponse", z.object({ notes: z.array(note), restricted_not_shown: z.int() }));

@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import type { z } from "zod";
 import type { Principal } from "../core/index.ts";
 import type { PageCache } from "../app/pageCache.ts";
-import type { CoverageCache } from "../app/planCoverage.ts";
+import type { FreshTables } from "../app/freshTables.ts";
 import type { AuditTrail } from "../store/auditTrail.ts";
 import type { CaseworkStore } from "../store/caseworkStore.ts";
 import type { TermReads } from "../store/termStore.ts";
@@ -24,7 +24,8 @@ export interface RouteContext {
   /** The JSON body as the route's `body` schema parsed it (POST routes). */
   body: unknown;
   casework: CaseworkStore;
-  coverage: CoverageCache;
+  /** Casework's state-wide tables, made at most every few minutes (`freshTables.ts`). */
+  tables: FreshTables;
   req: Request;
   res: Response;
   /** Whether people sign in through an identity provider here (`/sign-in`). */

@@ -229,6 +229,7 @@ describe("malformed parameters", () => {
     "/interventions": [],
     "/plans": [],
     "/coverage": ["place=nowhere", "dimension=x", "grade=13"],
+    "/movement": ["place=school:", "term=x", "milestone=reading"],
     "/students/:id/plans": [],
     "/students/:id/notes": [],
   };
