@@ -1,4 +1,4 @@
-import { EwisError } from "../core/index.ts";
+import { EwisError, retentionDay } from "../core/index.ts";
 import { csvField } from "../io/csvCell.ts";
 import { withStores } from "../store/openStores.ts";
 
@@ -31,16 +31,12 @@ export async function interventionRetireCommand(options: { db: string; id: strin
 /**
  * `ewis purge --before YEAR`: a state's retention rule. Removes the terms of school years before
  * YEAR (scores, rollups, names), the plans that ended and the notes written before that school
- * year began (July 1 of YEAR − 1) with their history, and records what it removed. Casework
- * goes first, then the terms with the record, each in one transaction: a crash between the two
- * leaves each whole, and running it again finishes the work.
+ * year began (July 1 of YEAR − 1) with their history, and records what it removed: all in
+ * one transaction of the store's (`TermStore.purgeBefore`).
  */
 export async function purgeCommand(options: { db: string; before: number; confirm?: boolean }, log: (line: string) => void, now = new Date()): Promise<void> {
   if (!options.confirm) throw new EwisError("invalid_argument", `a purge removes records for good: add --confirm to remove everything before school year ${options.before - 1}–${String(options.before).slice(-2)}`);
-  const day = `${options.before - 1}-07-01`;
-  const done = await withStores(options.db, existing, async ({ casework, terms }) => {
-    const removed = await casework.purgeBefore(day);
-    return terms.purgeTermsBefore({ at: now.toISOString(), before_year: options.before, plans: removed.plans, notes: removed.notes });
-  });
+  const day = retentionDay(options.before);
+  const done = await withStores(options.db, existing, ({ terms }) => terms.purgeBefore({ at: now.toISOString(), before_year: options.before }));
   log(`purged before ${day}: ${done.terms} terms (${done.scores} scores), ${done.plans} ended plans with their history, ${done.notes} notes; recorded in the store`);
 }

@@ -75,6 +75,9 @@ export function requireCaseworkWriter(p: Principal): void {
   if (!mayWriteCasework(p)) throw new EwisError("forbidden", `a ${p.role} reads casework but does not write it`);
 }
 
+/** The day a retention purge cuts casework at: the first of school year `beforeYear` (July 1 of the year before). */
+export const retentionDay = (beforeYear: number): string => `${beforeYear - 1}-07-01`;
+
 const DAY_MS = 86_400_000;
 
 /** `YYYY-MM-DD` plus `days`. */

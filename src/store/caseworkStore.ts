@@ -57,6 +57,4 @@ export interface CaseworkStore {
   /** How many notes of each kind a student has: a reader who may not read restricted ones learns that they exist. */
   noteCounts(studentId: string): Promise<Record<NoteKind, number>>;
 
-  /** Removes plans that ended, and notes written, before `day`, with their history; one transaction. */
-  purgeBefore(day: string): Promise<{ plans: number; events: number; notes: number }>;
 }

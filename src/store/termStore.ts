@@ -114,8 +114,11 @@ export interface PublishingTerm {
 }
 
 export interface TermStore extends TermReads {
-  /** Removes the terms of school years before `before_year` and records the purge, in one transaction. */
-  purgeTermsBefore(record: Omit<PurgeRecord, "terms" | "scores">): Promise<PurgeRecord>;
+  /**
+   * Removes the terms of school years before `before_year`, the casework that ended or was
+   * written before that year began, and records the purge: one transaction (`purgeInside`).
+   */
+  purgeBefore(record: { at: string; before_year: number }): Promise<PurgeRecord>;
   /** Every purge done, oldest first. */
   purges(): Promise<PurgeRecord[]>;
   /** Runs `read` on one snapshot: every read inside sees the same published terms. */

@@ -4,6 +4,7 @@ import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { openStores, withStores } from "../../src/store/openStores.ts";
+import { caseworkFileOf } from "../../src/store/sqlite/caseworkFile.ts";
 import { root } from "../support/serviceFixture.ts";
 import { storeKinds, storeMaker } from "../support/storeKinds.ts";
 
@@ -69,19 +70,26 @@ describe.each(storeKinds)("purging the %s store", (kind) => {
     });
   }, 120_000);
 
-  it("removes nothing of the terms when it cannot record the purge: one transaction", async () => {
-    const db = await storeWithHistory("purge-fails");
-    // The record cannot be written: the purge must roll the terms' deletion back with it.
+  /** Breaks one table of the store (`file: "casework"`: of SQLite's casework file) so that a purge fails when it reaches it. */
+  async function drop(db: string, table: string, file: "store" | "casework" = "store") {
     if (kind === "sqlite") {
-      const conn = new Database(db);
-      conn.exec("DROP TABLE purges");
+      const conn = new Database(file === "store" ? db : caseworkFileOf(db));
+      conn.exec(`DROP TABLE ${table}`);
       conn.close();
     } else {
       const client = new pg.Client({ connectionString: db });
       await client.connect();
-      await client.query("DROP TABLE purges");
+      await client.query(`DROP TABLE ${table}`);
       await client.end();
     }
+  }
+
+  it.each([
+    ["it cannot record the purge, the last thing it does", "purges", "store"],
+    ["it fails among the casework, the first thing it does", "notes", "casework"],
+  ] as const)("removes nothing, terms or casework, when %s: one transaction", async (_, table, file) => {
+    const db = await storeWithHistory(`purge-fails-${table}`);
+    await drop(db, table, file);
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       expect(await main(["node", "ewis", "purge", "--db", db, "--before", "2027", "--confirm"], quiet)).not.toBe(0);
@@ -93,6 +101,11 @@ describe.each(storeKinds)("purging the %s store", (kind) => {
       expect((await stores.terms.listTerms()).map((t) => t.school_year)).toEqual([2026, 2027]);
       const spring = (await stores.terms.findTerm(2026, "spring"))!;
       expect((await stores.terms.riskList(spring.id, {}, { all: true }, { limit: 1 })).length).toBe(1);
+      // The ended plan of 2025 and its history are still there, with the two others.
+      const plans = await stores.casework.plansOf(["S1"]);
+      expect(plans.map((p) => p.starts_on)).toEqual(["2026-10-05", "2025-02-03", "2025-01-06"]);
+      expect((await stores.casework.eventsOf(plans[2].id)).map((e) => e.kind)).toEqual(["assigned", "ended"]);
+      if (table !== "notes") expect((await stores.casework.notesOf("S1", ["general"])).length).toBe(2);
     } finally {
       await stores.close();
     }

@@ -6,7 +6,7 @@ import { toAuditEntry } from "../sql/rows.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
 import { SqlSessionStore } from "../sql/sessionRows.ts";
-import { purgeTermsInside, purgesOf, type PurgeRecord } from "../sql/termPurge.ts";
+import { purgeInside, purgesOf, type PurgeRecord } from "../sql/termPurge.ts";
 import { SqlCaseworkStore } from "../sql/caseworkRows.ts";
 import { pgTransactor } from "./pgTransactor.ts";
 import { SqlUserStore } from "../sql/userRows.ts";
@@ -103,14 +103,15 @@ class PostgresTermStore extends SqlTermReads implements TermStore {
     return this.inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading the store", (client) => read(new SqlTermReads(new PgRunner(client))));
   }
 
-  async purgeTermsBefore(record: Omit<PurgeRecord, "terms" | "scores">): Promise<PurgeRecord> {
+  async purgeBefore(record: { at: string; before_year: number }): Promise<PurgeRecord> {
     return this.inTransaction(
       "BEGIN",
       `purging the terms before ${record.before_year}`,
       async (client) => {
         // A purge and a publish never run at once: the same lock a publish takes.
         await client.query("SELECT pg_advisory_xact_lock($1)", [PUBLISH_LOCK]);
-        return purgeTermsInside(new PgRunner(client), record);
+        // Casework is in the same database: its purge is part of this one transaction.
+        return purgeInside(new PgRunner(client), record, "");
       },
       true,
       "it was rolled back, so the store holds what it held before",

@@ -157,15 +157,6 @@ export class SqlCaseworkStore implements CaseworkStore {
     return counts;
   }
 
-  purgeBefore(day: string): Promise<{ plans: number; events: number; notes: number }> {
-    return this.db.transaction(async (sql) => {
-      const old = "SELECT id FROM plans WHERE ended_on IS NOT NULL AND ended_on < ?";
-      const events = await sql.run(`DELETE FROM plan_events WHERE plan_id IN (${old})`, [day]);
-      const plans = await sql.run("DELETE FROM plans WHERE ended_on IS NOT NULL AND ended_on < ?", [day]);
-      const notes = await sql.run("DELETE FROM notes WHERE written_at < ?", [day]);
-      return { plans, events, notes };
-    });
-  }
 }
 
 async function addEvent(sql: SqlRunner, planId: number, event: Omit<PlanEvent, "id" | "plan_id">): Promise<void> {

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { EwisError } from "../../core/index.ts";
 import { publishInside } from "../sql/publishingTerm.ts";
-import { purgeTermsInside, purgesOf, type PurgeRecord } from "../sql/termPurge.ts";
+import { purgeInside, purgesOf, type PurgeRecord } from "../sql/termPurge.ts";
 import { SqlTermReads } from "../sql/termReads.ts";
 import { SqlTokenStore } from "../sql/tokenRows.ts";
 import { SqliteUserStore } from "./sqliteUsers.ts";
@@ -12,7 +12,7 @@ import type { OpenOptions, Stores } from "../stores.ts";
 import type { PublishingTerm, TermReads, TermRecord, TermStore, TermToRecord } from "../termStore.ts";
 import { SqliteAuditTrail } from "./auditLog.ts";
 import { SqliteSessionStore } from "./sessionFile.ts";
-import { sqliteCasework } from "./caseworkFile.ts";
+import { caseworkFileOf, sqliteCasework } from "./caseworkFile.ts";
 import { migrate } from "./migrations.ts";
 import { sqliteBulk } from "./sqliteBulk.ts";
 import { SqliteRunner } from "./sqliteRunner.ts";
@@ -114,15 +114,30 @@ class SqliteTermStore extends SqlTermReads implements TermStore {
     }
   }
 
-  async purgeTermsBefore(record: Omit<PurgeRecord, "terms" | "scores">): Promise<PurgeRecord> {
+  /**
+   * The casework file is attached to this connection for the purge, so its deletions and the
+   * terms' are one SQLite transaction: any failure rolls back both files. (In WAL mode SQLite
+   * makes a multi-file commit atomic in each file, not across them, should the machine stop in
+   * the middle of the COMMIT itself; running the same purge again then finishes it.)
+   */
+  async purgeBefore(record: { at: string; before_year: number }): Promise<PurgeRecord> {
+    const caseworkFile = caseworkFileOf(this.file);
+    let attached = false;
     try {
+      if (this.file !== ":memory:" && existsSync(caseworkFile)) {
+        this.db.prepare("ATTACH DATABASE ? AS casework").run(caseworkFile);
+        attached = true;
+      }
+      const hasCasework = attached && this.db.prepare("SELECT 1 FROM casework.sqlite_master WHERE name = 'plans'").get() !== undefined;
       this.db.exec("BEGIN IMMEDIATE");
-      const done = await purgeTermsInside(this.sql, record);
+      const done = await purgeInside(this.sql, record, hasCasework ? "casework." : null);
       this.db.exec("COMMIT");
       return done;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw storeFailure(error, this.file, `purging the terms before ${record.before_year}`, "it was rolled back, so the store holds what it held before");
+      throw storeFailure(error, this.file, `purging the records before ${record.before_year}`, "it was rolled back, so the store and its casework hold what they held before");
+    } finally {
+      if (attached) this.db.exec("DETACH DATABASE casework");
     }
   }
 
