@@ -218,7 +218,7 @@ export function requireSignIn() {
  * @param {boolean} students
  */
 export function landingPage(next, students) {
-  if (next && /^(list|student|rollup)\.html(\?[^#]*)?$/.test(next) && (students || next.startsWith("rollup"))) return next;
+  if (next && /^(list|student|rollup|followup)\.html(\?[^#]*)?$/.test(next) && (students || next.startsWith("rollup") || next.startsWith("followup"))) return next;
   return students ? "list.html" : "rollup.html";
 }
 
@@ -233,6 +233,7 @@ export function setUpHeader() {
   const pages = [
     { href: "list.html", nav: "students", text: "Risk list" },
     { href: "rollup.html", nav: "rollups", text: "Rollups" },
+    { href: "followup.html", nav: "followup", text: "Follow-up" },
   ];
   const links = pages.map(({ href, nav, text }) => {
     const link = el("a", { href, dataset: { nav } }, text);

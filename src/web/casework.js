@@ -1,5 +1,5 @@
 // @ts-check
-import { api, apiError, el, say } from "./app.js";
+import { api, apiError, el, milestoneName, say, termName, tierBadge } from "./app.js";
 
 /**
  * The student page's casework: the student's intervention plans with their history, and the
@@ -114,6 +114,21 @@ export async function showCasework(root, studentId, me) {
         return el("li", {}, `${e.at.slice(0, 10)} · ${eventWords[e.kind] ?? e.kind} by ${e.by}${note}`);
       }),
     );
+    // Where the student stood in the last term before the plan began, and where they stand now.
+    const since = plan.since_start
+      ? el(
+          "div",
+          { class: "since-start" },
+          el("h4", {}, `Since the plan began: ${termName(plan.since_start.then)} to ${termName(plan.since_start.now)}`),
+          el(
+            "ul",
+            {},
+            plan.since_start.tiers.map((t) =>
+              el("li", { dataset: { milestone: t.milestone } }, `${milestoneName(t.milestone)}: `, t.then ? tierBadge(t.then) : "not scored", " → ", tierBadge(t.now)),
+            ),
+          ),
+        )
+      : null;
     const forms = [];
     if (writes && !plan.ended_on) {
       const n = plan.id;
@@ -136,6 +151,7 @@ export async function showCasework(root, studentId, me) {
       el("p", {}, `Owner ${plan.owner} · ${plan.starts_on} to ${plan.planned_end} · a check-in every ${plan.check_in_days} days`),
       el("p", {}, `Goal: ${plan.goal}`),
       due,
+      since,
       el("h4", {}, "History"),
       history,
       forms,

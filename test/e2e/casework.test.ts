@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type Page } from "playwright-core";
@@ -16,9 +16,12 @@ import { A, A1, newTestToken, portOf, root } from "../support/serviceFixture.ts"
  * From a flag to an action, in Chromium: a counselor finds a high-risk student with no one on
  * them, assigns a plan, records a check-in, writes a note and a restricted one; a district
  * admin sees the plan and the note but not the restricted note's words; a change made in a tab
- * opened before someone else's is refused and the page reads the plan again.
+ * opened before someone else's is refused and the page reads the plan again; the next term,
+ * the plan shows how the student moved, and the follow-up page counts who has a plan and how
+ * last term's students moved.
  */
 let work: string;
+let db: string;
 let stores: Stores;
 let server: Server;
 let browser: Browser;
@@ -27,7 +30,7 @@ const tokens = {} as Record<"counselor" | "district_admin", string>;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "ewis-casework-web-"));
-  const db = join(work, "ewis.db");
+  db = join(work, "ewis.db");
   const quiet = () => {};
   expect(await main(["node", "ewis", "run-term", "--history", join(root, "fixtures", "state-small.csv"), "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
   expect(await main(["node", "ewis", "interventions", "add", "--db", db, "--id", "attendance_mentoring", "--label", "Attendance mentoring"], quiet)).toBe(0);
@@ -143,5 +146,71 @@ describe("casework on the pages", () => {
     expect((await stores.casework.eventsOf(plan.id)).map((e) => e.kind)).toEqual(["assigned", "checked_in", "checked_in"]);
     await first.close();
     await second.close();
+  });
+
+  it("shows, the next term, where the student stood when the plan began and where they stand now", async () => {
+    // Winter's data: the student came every day, and the district's corrected test scores are strong.
+    const lines = (await readFile(join(root, "fixtures", "state-small.csv"), "utf8")).split("\n");
+    const header = lines[0].split(",");
+    const column = (name: string) => header.indexOf(name);
+    const winter = lines.map((line) => {
+      const cells = line.split(",");
+      if (cells[0] !== student) return line;
+      cells[column("days_present")] = cells[column("days_enrolled")];
+      for (const name of ["iss_count", "oss_count"]) cells[column(name)] = "0";
+      for (const name of ["ela_scaled", "math_scaled"]) if (cells[column(name)] !== "") cells[column(name)] = "555";
+      return cells.join(",");
+    });
+    const history = join(work, "winter.csv");
+    await writeFile(history, winter.join("\n"));
+    expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "winter", "--models", join(root, "models"), "--db", db], () => {})).toBe(0);
+    const [fall, winterTerm] = await stores.terms.listTerms();
+    const tierIn = async (termId: number) => new Map((await stores.terms.riskList(termId, { school_id: A1 }, { all: true })).filter((s) => s.student_id === student).map((s) => [s.milestone, s.tier]));
+    const [then, now] = [await tierIn(fall.id), await tierIn(winterTerm.id)];
+    expect([...then.values()]).toContain("high");
+    // The movement the page must show: at least one milestone's tier is not what it was.
+    expect([...now].some(([milestone, tier]) => then.get(milestone) !== tier)).toBe(true);
+
+    const { page, problems, close } = await signedIn("counselor");
+    await page.goto(`${base}/student.html?id=${student}`);
+    const since = page.locator(".plan .since-start");
+    await since.waitFor();
+    expect(await since.locator("h4").textContent()).toBe("Since the plan began: 2026–27 fall to 2026–27 winter");
+    for (const [milestone, tier] of now) {
+      expect(await since.locator(`li[data-milestone="${milestone}"] .tier`).allTextContents()).toEqual([then.get(milestone)!, tier]);
+    }
+    expect(await serious(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it("gives a district admin the follow-up of a place: who has a plan, and how last term's students moved", async () => {
+    const { page, problems, close } = await signedIn("district_admin");
+    await page.getByRole("link", { name: "Follow-up" }).click();
+    await page.waitForURL(/followup\.html/);
+    await page.getByLabel("Place").selectOption(`school:${A1}`);
+    await page.locator("#movement-section:not([hidden])").waitFor();
+    await page.getByLabel("Subgroups").selectOption("all");
+    expect(await page.locator("#caveat").textContent()).toMatch(/^Descriptive, not causal/);
+    // The milestone of the student with the plan: one mentored student is never a number.
+    const [, winterTerm] = await stores.terms.listTerms();
+    const milestone = (await stores.terms.riskList(winterTerm.id, { school_id: A1 }, { all: true })).find((s) => s.student_id === student)!.milestone;
+    await page.getByLabel("Milestone").selectOption(milestone);
+    const mentored = await page.locator('#movement-rows tr[data-previous="high"][data-intervention="attendance_mentoring"] td').allTextContents();
+    expect(mentored).toEqual(["Attendance mentoring", "suppressed", "suppressed", "suppressed", "suppressed"]);
+    // Each shown number is the store's own count, a suppressed one is never a number.
+    const scores = (await stores.terms.riskList(winterTerm.id, { school_id: A1, milestone }, { all: true })).filter((s) => s.previous_tier !== null);
+    const rows = page.locator("#movement-rows tr");
+    expect(await rows.count()).toBeGreaterThan(0);
+    const everyone = page.locator('#movement-rows tr[data-previous="high"][data-intervention="all"] td');
+    const shown = await everyone.allTextContents();
+    const high = scores.filter((s) => s.previous_tier === "high");
+    const truth = [String(high.length), ...(["low", "moderate", "high"] as const).map((t) => String(high.filter((s) => s.tier === t).length))];
+    shown.slice(1).forEach((text, i) => expect(text === "suppressed" || text === truth[i], `${text} against ${truth[i]}`).toBe(true));
+    const coverage = await page.locator("#coverage-rows tr").first().locator("td").allTextContents();
+    expect(coverage.length).toBe(4);
+    expect(await serious(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await close();
   });
 });
