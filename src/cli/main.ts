@@ -1,19 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MIN_GROUP_SIZE, DEFAULT_TOLERANCES, DEFAULT_CELL_SIZE, DEFAULT_SESSION_HOURS, DEFAULT_TOKEN_DAYS, EwisError, MAX_SESSION_HOURS, MAX_TOKEN_DAYS, formatEwisError, milestoneNames, riskTiers, roles, subgroupDimensions, type EwisErrorCode } from "../core/index.ts";
-import { auditCommand, serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./serviceCommands.ts";
-import { exportCommand, rollupsCommand, termsCommand } from "./browseCommands.ts";
-import { suppressionCommand } from "./suppressionCommand.ts";
-import { userAddCommand, userDisableCommand, userListCommand } from "./userCommands.ts";
-import { interventionAddCommand, interventionListCommand, interventionRetireCommand, purgeCommand } from "./caseworkCommands.ts";
 import { createProgress } from "./progress.ts";
-import { runTermCommand } from "./runTermCommand.ts";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { DEFAULT_L2 } from "../../training/trainAll.ts";
-import { checkCommand } from "./checkCommand.ts";
-import { evaluateCommand } from "./evaluateCommand.ts";
-import { generateCommand } from "./generateCommand.ts";
-import { scoreCommand } from "./scoreCommand.ts";
-import { trainCommand } from "./trainCommand.ts";
 
 /** Data and file problems exit 1; a command line that cannot be run as written exits 2. */
 const exitCodes: Record<EwisErrorCode, number> = {
@@ -65,14 +54,14 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--seed <s>", "random seed; the same seed gives the same bytes").default(1).argParser(integer("--seed", 0)))
     .requiredOption("--out <file>", "CSV file to write")
     .option("--roster <file>", "also write a roster of made-up names for the same students (for `run-term --roster`)")
-    .action((options) => generateCommand(options, log));
+    .action(async (options) => (await import("./generateCommand.ts")).generateCommand(options, log));
 
   program
     .command("check")
     .description("validate a student-year history against the input contract and write its rejects")
     .requiredOption("--history <file>", "student-year CSV")
     .option("--rejects <file>", "where rejected rows go", undefined)
-    .action((options) => checkCommand(options, log));
+    .action(async (options) => (await import("./checkCommand.ts")).checkCommand(options, log));
 
   program
     .command("train")
@@ -82,7 +71,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--l2 <alpha>", "ridge penalty on standardised features").default(DEFAULT_L2).argParser(nonNegative))
     .option("--cut-points <milestone=low,high>", "tier cut-points on the risk for one milestone (repeatable)", collect, [])
     .option("--rejects <file>", "where rejected rows go (default <out>.rejects.csv)")
-    .action((options) => trainCommand(options, log));
+    .action(async (options) => (await import("./trainCommand.ts")).trainCommand(options, log));
 
   program
     .command("score")
@@ -92,7 +81,7 @@ function buildProgram(log: (line: string) => void): Command {
     .requiredOption("--models <dir>", "model directory written by `ewis train`")
     .requiredOption("--out <file>", "scores CSV to write")
     .option("--rejects <file>", "where rejected rows go (default <out>.rejects.csv)")
-    .action((options) => scoreCommand(options, log));
+    .action(async (options) => (await import("./scoreCommand.ts")).scoreCommand(options, log));
 
   program
     .command("evaluate")
@@ -104,7 +93,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--replicates <n>", "bootstrap replicates").default(1000).argParser(integer("--replicates", 100)))
     .addOption(new Option("--min-group <n>", "smallest subgroup judged in the equity audit").default(DEFAULT_MIN_GROUP_SIZE).argParser(integer("--min-group", 10)))
     .option("--tolerance <metric=value>", `a disparity tolerance, e.g. falsePositiveRate=0.03 (repeatable; metrics: ${Object.keys(DEFAULT_TOLERANCES).join(", ")})`, collect, [])
-    .action((options) => evaluateCommand(options, log));
+    .action(async (options) => (await import("./evaluateCommand.ts")).evaluateCommand(options, log));
 
   program
     .command("run-term")
@@ -117,13 +106,13 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(dbOption("SQLite file (created if missing) or postgres:// URL"))
     .addOption(new Option("--min-cell <n>", "smallest group a rollup shows a number for").default(DEFAULT_CELL_SIZE).argParser(integer("--min-cell", 1)))
     .option("--rejects <file>", "where rejected rows go (default <db>.<year>-<term>.rejects.csv; beside the history for a postgres:// store)")
-    .action((options) => runTermCommand(options, log, createProgress(process.stderr, log)));
+    .action(async (options) => (await import("./runTermCommand.ts")).runTermCommand(options, log, createProgress(process.stderr, log)));
 
   program
     .command("terms")
     .description("list the published terms in a store")
     .addOption(dbOption())
-    .action((options) => termsCommand(options, log));
+    .action(async (options) => (await import("./browseCommands.ts")).termsCommand(options, log));
 
   program
     .command("suppression")
@@ -131,7 +120,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(dbOption())
     .requiredOption("--year <y>", "school year of the term", integer("--year", 1990))
     .requiredOption("--term <label>", "term label")
-    .action((o) => suppressionCommand({ db: o.db, year: o.year, term: o.term }, log));
+    .action(async (o) => (await import("./suppressionCommand.ts")).suppressionCommand({ db: o.db, year: o.year, term: o.term }, log));
 
   const termOptions = (command: Command) =>
     command
@@ -148,8 +137,8 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--grade <grade>", "one grade").argParser(integer("--grade", 1)))
     .addOption(new Option("--tier <tier>", "one tier").choices(riskTiers))
     .addOption(new Option("--change <change>", "how the tier moved since the previous term").choices(["new", "up", "down", "same"]))
-    .action((o) =>
-      exportCommand(
+    .action(async (o) =>
+      (await import("./browseCommands.ts")).exportCommand(
         { db: o.db, year: o.year, term: o.term, out: o.out, district_id: o.district, school_id: o.school, milestone: o.milestone, grade: o.grade, tier: o.tier, change: o.change },
         log,
       ),
@@ -160,8 +149,8 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(new Option("--scope <scope>", "where").choices(["state", "district", "school"]))
     .option("--grade <grade>", "a grade or all")
     .addOption(new Option("--dimension <name>", "all or a subgroup").choices(["all", ...subgroupDimensions]))
-    .action((o) =>
-      rollupsCommand(
+    .action(async (o) =>
+      (await import("./browseCommands.ts")).rollupsCommand(
         { db: o.db, year: o.year, term: o.term, out: o.out, scope: o.scope, district_id: o.district, school_id: o.school, milestone: o.milestone, grade: o.grade, dimension: o.dimension },
         log,
       ),
@@ -180,7 +169,7 @@ function buildProgram(log: (line: string) => void): Command {
     .option("--public-url <url>", "where browsers reach this ewis (https behind a proxy makes the cookies Secure); default http://host:port/")
     .addOption(new Option("--session-hours <n>", `how long a sign-in lasts, at most ${MAX_SESSION_HOURS}`).default(DEFAULT_SESSION_HOURS).argParser(integer("--session-hours", 1)))
     .addOption(new Option("--rate-limit <n>", "requests a minute per token, per instance").default(600).argParser(integer("--rate-limit", 1)))
-    .action((options) => serveCommand(options, log));
+    .action(async (options) => (await import("./serviceCommands.ts")).serveCommand(options, log));
 
   const interventions = program.command("interventions").description("the catalog of interventions plans are assigned from");
   interventions
@@ -189,14 +178,14 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(dbOption())
     .requiredOption("--id <id>", "its id: a-z, 0-9 and _")
     .requiredOption("--label <words>", "its name as staff see it")
-    .action((options) => interventionAddCommand(options, log));
-  interventions.command("list").description("every intervention, retired ones with their date").addOption(dbOption()).action((options) => interventionListCommand(options, log));
+    .action(async (options) => (await import("./caseworkCommands.ts")).interventionAddCommand(options, log));
+  interventions.command("list").description("every intervention, retired ones with their date").addOption(dbOption()).action(async (options) => (await import("./caseworkCommands.ts")).interventionListCommand(options, log));
   interventions
     .command("retire")
     .description("retire an intervention: no new plan takes it")
     .addOption(dbOption())
     .requiredOption("--id <id>", "its id")
-    .action((options) => interventionRetireCommand(options, log));
+    .action(async (options) => (await import("./caseworkCommands.ts")).interventionRetireCommand(options, log));
 
   program
     .command("purge")
@@ -204,7 +193,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(dbOption())
     .requiredOption("--before <year>", "the first school year kept (2024 keeps 2023–24 on)", integer("--before", 1990))
     .option("--confirm", "yes, remove them for good")
-    .action((options) => purgeCommand(options, log));
+    .action(async (options) => (await import("./caseworkCommands.ts")).purgeCommand(options, log));
 
   const user = program.command("user").description("people who sign in through the identity provider");
   const addUserCommand = user
@@ -213,19 +202,19 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(dbOption())
     .option("--email <address>", "their email, as the identity provider gives it")
     .option("--subject <id>", "the identity provider's id for them (its `sub`)")
-    .action((options) => userAddCommand(options, log));
+    .action(async (options) => (await import("./userCommands.ts")).userAddCommand(options, log));
   grantOptions(addUserCommand, "who they are");
   user
     .command("list")
     .description("list every user: id, name, email, subject, role, scope, created, disabled")
     .addOption(dbOption())
-    .action((options) => userListCommand(options, log));
+    .action(async (options) => (await import("./userCommands.ts")).userListCommand(options, log));
   user
     .command("disable")
     .description("disable a user by id (from `ewis user list`): they sign in to nothing from then on")
     .addOption(dbOption())
     .requiredOption("--id <n>", "the user's id", integer("--id", 1))
-    .action((options) => userDisableCommand(options, log));
+    .action(async (options) => (await import("./userCommands.ts")).userDisableCommand(options, log));
 
   const token = program.command("token").description("API tokens");
   const createTokenCommand = token
@@ -235,19 +224,19 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(
       new Option("--expires-in-days <n>", `days until the token stops working (1 to ${MAX_TOKEN_DAYS})`).default(DEFAULT_TOKEN_DAYS).argParser(integer("--expires-in-days", 1)),
     )
-    .action((options) => tokenCreateCommand(options, log));
+    .action(async (options) => (await import("./serviceCommands.ts")).tokenCreateCommand(options, log));
   grantOptions(createTokenCommand, "who holds it");
   token
     .command("list")
     .description("list every token: id, holder, role, scope, created, expires, revoked, state (never the token)")
     .addOption(dbOption())
-    .action((options) => tokenListCommand(options, log));
+    .action(async (options) => (await import("./serviceCommands.ts")).tokenListCommand(options, log));
   token
     .command("revoke")
     .description("revoke a token by its id (from `ewis token list`): the API refuses it from then on")
     .addOption(dbOption())
     .requiredOption("--id <n>", "the token's id", integer("--id", 1))
-    .action((options) => tokenRevokeCommand(options, log));
+    .action(async (options) => (await import("./serviceCommands.ts")).tokenRevokeCommand(options, log));
 
   program
     .command("audit")
@@ -255,7 +244,7 @@ function buildProgram(log: (line: string) => void): Command {
     .addOption(dbOption())
     .addOption(new Option("--limit <n>", "how many records").default(100).argParser(integer("--limit", 1)))
     .option("--start-new-trail", "the audit file was lost and cannot be restored: begin a new, empty one")
-    .action((options) => auditCommand(options, log));
+    .action(async (options) => (await import("./serviceCommands.ts")).auditCommand(options, log));
 
   return program;
 }

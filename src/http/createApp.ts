@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { packageRoot } from "../io/packageRoot.ts";
 import express, { type NextFunction, type Request, type Response } from "express";
 import rateLimit, { ipKeyGenerator } from "express-rate-limit";
 import helmet from "helmet";
@@ -35,8 +36,8 @@ export interface AppOptions {
   secureCookies?: boolean;
 }
 
-const webRoot = join(import.meta.dirname, "..", "web");
-const chartJs = join(import.meta.dirname, "..", "..", "node_modules", "chart.js", "dist", "chart.umd.min.js");
+const webRoot = join(packageRoot, "src", "web");
+const chartJs = join(packageRoot, "node_modules", "chart.js", "dist", "chart.umd.min.js");
 
 /** Builds the app; `server.ts` only listens, so tests run it on port 0. */
 export function createApp({

@@ -3,11 +3,12 @@
 // register() and vitest alike, this file registers tsx itself and then loads the .ts worker.
 // A failure to load is reported through the shared status word, since the parent may be
 // blocked in Atomics.wait and unable to receive an 'error' event.
+import { existsSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 
 try {
-  const { register } = await import("tsx/esm/api");
-  register();
+  // Compiled (dist/, where the build rewrote the import below to .js), no loader is needed.
+  if (!existsSync(new URL("./rowWorker.js", import.meta.url))) (await import("tsx/esm/api")).register();
   await import("./rowWorker.ts");
 } catch (error) {
   const { control, message } = workerData; // see protocol.ts: READY = 0, ERROR_LENGTH = 2
