@@ -1,4 +1,5 @@
 import { EwisError, inScope, rollupScope, type AccessScope, type Principal, type ScopeType } from "../core/index.ts";
+import type { TermReads, TermRecord } from "../store/termStore.ts";
 
 /** The place a casework table is asked of: the state, one district or one school. */
 export type Place = { scope: "state" } | { scope: "district"; district_id: string } | { scope: "school"; school_id: string };
@@ -10,15 +11,18 @@ const isAt = (c: Placed, place: Place) =>
 
 /**
  * A place's cells of a state-wide table, within the caller's rollup scope. The state is for
- * state admins (403 for anyone else); a place outside the scope, or absent from the table, is a
- * 404, told apart from nothing: `absent` says what a missing place means for this table.
+ * state admins (403 for anyone else); a place outside the scope, or with no student scored this
+ * term (the published rollups are the record of where students are), is a 404.
  */
-export function cellsOfPlace<C extends Placed>(principal: Principal, cells: readonly C[], place: Place, absent: string): C[] {
-  const scope: AccessScope = rollupScope(principal);
+export async function cellsOfPlace<C extends Placed>(ports: { principal: Principal; reads: TermReads }, term: TermRecord, cells: readonly C[], place: Place): Promise<C[]> {
+  const scope: AccessScope = rollupScope(ports.principal);
   if (place.scope === "state" && !scope.all) throw new EwisError("forbidden", "the state's tables are for state admins");
-  const here = cells.filter((c) => isAt(c, place) && inScope(scope, c));
-  if (here.length === 0 && place.scope !== "state") throw new EwisError("not_found", `no such place in your scope this term, or ${absent}`);
-  return here;
+  if (place.scope !== "state") {
+    const where = place.scope === "district" ? { district_id: place.district_id } : { school_id: place.school_id };
+    const published = await ports.reads.rollups(term.id, { scope: place.scope, ...where, grade: "all", dimension: "all" }, scope);
+    if (published.length === 0) throw new EwisError("not_found", "no such place in your scope this term");
+  }
+  return cells.filter((c) => isAt(c, place) && inScope(scope, c));
 }
 
 /** `state`, `district:<id>` or `school:<id>`, as the query gives it. */

@@ -18,13 +18,13 @@ export interface CoverageQuery {
  */
 export async function coverageRollup(ports: ReadPorts & { casework: CaseworkStore; tables: FreshTables }, q: CoverageQuery) {
   const term = await termOf(ports.reads, undefined);
-  const table = await ports.tables.of("coverage", `${term.id} ${term.started_at}`, ports.clock(), async () => {
+  const table = await ports.tables.of(`coverage ${term.id} ${term.started_at}`, ports.clock(), async () => {
     const high = await ports.reads.riskList(term.id, { tier: "high" }, { all: true });
     const open = new Set((await ports.casework.openPlansIn({ all: true })).map((p) => p.student_id));
-    return planCoverage(high, (id) => open.has(id), term.suppression_threshold);
+    return planCoverage(high, (id) => open.has(id), term.suppression_threshold, await ports.reads.rollups(term.id, {}, { all: true }));
   });
-  const cells = cellsOfPlace(ports.principal, table.value, q.place, "no high-risk student in it").filter(
+  const cells = (await cellsOfPlace(ports, term, table.value.cells, q.place)).filter(
     (c) => (q.milestone === undefined || c.milestone === q.milestone) && (q.grade === undefined || c.grade === q.grade) && (q.dimension === undefined || c.dimension === q.dimension),
   );
-  return { term: termSummary(term), suppression_threshold: term.suppression_threshold, computed_at: table.at.toISOString(), cells };
+  return { term: termSummary(term), suppression_threshold: term.suppression_threshold, computed_at: table.at.toISOString(), places_only_milestones: table.value.placesOnly, withheld_milestones: table.value.withheld, cells };
 }

@@ -20,17 +20,23 @@ export async function movementRollup(ports: ReadPorts & { casework: CaseworkStor
   const term = await termOf(ports.reads, q.term);
   const previous = await ports.reads.previousTerm(term.school_year, term.label);
   if (!previous) throw new EwisError("not_found", `term ${term.school_year} ${term.label} is the first published: there is no earlier term to move from`);
+  // Between the two publications as they stand: an earlier term re-run after this one would put
+  // the window's start after its end, and it is then this term's publication alone.
   const from = previous.finished_at.slice(0, 10);
-  const to = term.started_at.slice(0, 10);
-  const table = await ports.tables.of("movement", `${term.id} ${term.started_at} ${previous.id}`, ports.clock(), async () => {
+  const to = [term.started_at.slice(0, 10), from].sort()[1];
+  const key = `movement ${term.id} ${term.started_at} ${previous.id} ${previous.finished_at}`;
+  const table = await ports.tables.of(key, ports.clock(), async () => {
     const types = new Map<string, string[]>();
     for (const p of await ports.casework.plansIn({ all: true })) {
       if (planOpenBetween(p, from, to)) types.set(p.student_id, [...(types.get(p.student_id) ?? []), p.type_id]);
     }
     const scores = await ports.reads.riskList(term.id, {}, { all: true });
-    return planMovement(scores, (id) => interventionGroup(types.get(id) ?? []), term.suppression_threshold);
+    const totals = new Map(
+      (await ports.reads.rollups(term.id, { grade: "all", dimension: "all" }, { all: true })).map((c) => [`${c.scope} ${c.district_id} ${c.school_id} ${c.milestone}`, c]),
+    );
+    return planMovement(scores, (id) => interventionGroup(types.get(id) ?? []), term.suppression_threshold, (scope, district, school, milestone) => totals.get(`${scope} ${district} ${school} ${milestone}`));
   });
-  const cells = cellsOfPlace(ports.principal, table.value, q.place, "no student in it was scored in both terms").filter((c) => q.milestone === undefined || c.milestone === q.milestone);
+  const cells = (await cellsOfPlace(ports, term, table.value.cells, q.place)).filter((c) => q.milestone === undefined || c.milestone === q.milestone);
   return {
     term: termSummary(term),
     previous_term: termSummary(previous),
@@ -38,6 +44,7 @@ export async function movementRollup(ports: ReadPorts & { casework: CaseworkStor
     descriptive_only: MOVEMENT_CAVEAT,
     suppression_threshold: term.suppression_threshold,
     computed_at: table.at.toISOString(),
+    withheld_milestones: table.value.withheld,
     cells,
   };
 }

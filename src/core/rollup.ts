@@ -1,7 +1,7 @@
 import type { Milestone } from "./milestones.ts";
 import { riskTiers, type RiskTier } from "./riskTier.ts";
 import { ALL, countFields, rollupKeyString, subgroupDimensions, type CountField, type RollupGroup, type RollupKey, type ScopeType, type SubgroupDimension } from "./rollupKey.ts";
-import { suppressRollups, type SuppressionLoss } from "./rollupSuppression.ts";
+import { suppressRollups, type Elsewhere, type SuppressionLoss } from "./rollupSuppression.ts";
 
 export * from "./rollupKey.ts";
 
@@ -43,10 +43,11 @@ export interface RollupCell extends RollupKey {
   suppressed_small: CountField[] | null;
 }
 
-/** A term's rollups and what their suppression hides, per scope. */
+/** A term's rollups and what their suppression hides, per scope; `exposed`: see `suppressRollups`. */
 export interface RollupTables {
   cells: RollupCell[];
   loss: SuppressionLoss[];
+  exposed: RollupCell[];
 }
 
 interface Group extends RollupGroup<RollupKey> {
@@ -122,7 +123,8 @@ export class RollupAccumulator {
   }
 
   /** The groups, ordered by key text, with suppression applied at `threshold`. */
-  finish(threshold: number): RollupTables {
+  /** `elsewhere`: what readers know of these groups from another table (`suppressRollups`). */
+  finish(threshold: number, elsewhere?: (groups: readonly RollupGroup[]) => Elsewhere): RollupTables {
     const groups: Group[] = [];
     for (const [id, tally] of this.tallies) {
       const [scope, district_id, school_id] = this.placeKeys[Math.floor(id / 64)];
@@ -141,9 +143,10 @@ export class RollupAccumulator {
     const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
     keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
     const ordered = keyed.map((k) => k.g);
-    const { hidden, small, loss } = suppressRollups(ordered, threshold);
+    const { hidden, small, loss, exposed } = suppressRollups(ordered, threshold, elsewhere?.(ordered));
     const at = (mask: Uint8Array, i: number) => mask.subarray(i * 4, i * 4 + 4);
-    return { cells: ordered.map((g, i) => cellOf(g, at(hidden, i), at(small, i))), loss };
+    const cells = ordered.map((g, i) => cellOf(g, at(hidden, i), at(small, i)));
+    return { cells, loss, exposed: [...new Set(exposed.map((c) => Math.floor(c / 4)))].map((i) => cells[i]) };
   }
 
   private place(scope: ScopeType, district: string, school: string): number {

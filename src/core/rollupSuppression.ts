@@ -1,5 +1,6 @@
+import { EwisError } from "./errors.ts";
 import { suppressCells } from "./suppression.ts";
-import { relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
+import { determinedCells, relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
 import { coveredDespite, FIELDS_PER_GROUP, hypercubeComplements, type LinkedTable } from "./hypercubeComplements.ts";
 import { ALL, rollupKeyString, type GroupKey, type RollupGroup, type ScopeType } from "./rollupKey.ts";
 import { suppressionLoss, type SuppressionLoss } from "./suppressionLoss.ts";
@@ -23,30 +24,86 @@ export type { SuppressionLoss };
  *    with the zeros it can pin known, no small count above 0 may be pinned.
  * Groups come ordered by key; the masks are 4 cells a group (size, low, moderate, high).
  */
-export function suppressRollups(groups: readonly RollupGroup[], threshold: number): { hidden: Uint8Array; small: Uint8Array; loss: SuppressionLoss[] } {
+export function suppressRollups(
+  groups: readonly RollupGroup[],
+  threshold: number,
+  elsewhere?: Elsewhere,
+): { hidden: Uint8Array; small: Uint8Array; loss: SuppressionLoss[]; exposed: number[] } {
   const counts = new Int32Array(groups.length * FIELDS_PER_GROUP);
   groups.forEach((g, i) => counts.set(g.counts, i * FIELDS_PER_GROUP));
   const small = smallCells(groups, threshold);
+  const known = elsewhere?.shown;
+  const fixed = elsewhere ? (elsewhere.fixed ?? elsewhere.shown) : undefined;
+  // A number every reader knows is not small here: hiding it would protect nothing.
+  if (known) for (let c = 0; c < small.length; c++) if (known[c]) small[c] = 0;
   const chosen = Uint8Array.from(small);
   const cost = complementCost(groups, counts, threshold);
+  if (elsewhere) {
+    for (let c = 0; c < chosen.length; c++) {
+      if (elsewhere.hidden[c] && !known?.[c]) chosen[c] = 1;
+      if (known?.[c]) cost[c] = SHOWN_ELSEWHERE_COST;
+    }
+  }
   const relations = relationsOf(groups);
   const byCell = relationsByCell(counts.length, relations);
   const table = linkedTableOf(groups);
-  const { covered, changes } = hypercubeComplements(table, counts, chosen, cost);
+  // A complement a reader knows from elsewhere hides nothing: no hypercube goes through one.
+  const { covered, changes } = hypercubeComplements(table, counts, chosen, cost, { avoid: known });
   const hidden = suppressCells(counts, relations, threshold, {
     primary: chosen,
     cost,
     proven: covered,
     provenDespite: (pinned) => coveredDespite(changes, pinned),
     small,
+    fixed,
     relationsOf: byCell,
     // A small count pinned through zeros an attacker knows gets a hypercube around them.
     reprotect: (cells, pinned, hidden) => {
-      const cube = hypercubeComplements(table, counts, Uint8Array.from(hidden), cost, { cells, avoid: pinned, small });
+      const avoid = known ? pinned.map((p, c) => p | known[c]) : pinned;
+      const cube = hypercubeComplements(table, counts, Uint8Array.from(hidden), cost, { cells, avoid, small });
       return { corners: cube.changes.flat(), failed: cube.uncovered };
     },
   });
-  return { hidden, small, loss: suppressionLoss(groups, threshold, hidden, small) };
+  // Hidden here but shown elsewhere, a number protects nothing: the audit again, with those
+  // known, names every hidden cell a reader of both tables could then work out.
+  let exposed: number[] = [];
+  if (known && hidden.some((h, c) => h === 1 && known[c] === 1)) exposed = determinedCells(hidden.map((h, c) => h & (known[c] ^ 1)), relations);
+  return { hidden, small, loss: suppressionLoss(groups, threshold, hidden, small), exposed };
+}
+
+/**
+ * A table tied to numbers published elsewhere (casework's tables to the term's rollups): cells
+ * hidden there must be hidden here too, and protected as hidden ones are, or this table would
+ * give them away; cells shown there are known to every reader, so hiding them here would
+ * protect nothing and they are never hidden. `exposed` names what a reader of both could still
+ * work out, should a hypercube have hidden one anyway (the caller withholds it).
+ * Masks of 4 cells a group, as the result's.
+ */
+export interface Elsewhere {
+  hidden: Uint8Array;
+  shown: Uint8Array;
+  /**
+   * Of `shown`, the cells never to hide (all of them when not given). Any other shown cell is
+   * hidden only when nothing cheaper will do, and `exposed` is then checked with it known.
+   */
+  fixed?: Uint8Array;
+}
+
+const SHOWN_ELSEWHERE_COST = 1e9;
+
+/**
+ * A table suppressed beside the rollups, or undefined where that cannot be done: the numbers the
+ * rollups show leave no way to protect a small one here (suppression does not settle), or a
+ * reader of both could still work one out (`exposed`).
+ */
+export function suppressedBeside<T extends { exposed: readonly unknown[] }>(suppress: () => T): T | undefined {
+  try {
+    const made = suppress();
+    return made.exposed.length === 0 ? made : undefined;
+  } catch (error) {
+    if (error instanceof EwisError && error.code === "insufficient_data") return undefined;
+    throw error;
+  }
 }
 
 /** The cells hidden for being small: a count of 1 to `threshold` − 1, and every number of a group under `threshold`. */

@@ -38,6 +38,8 @@ export interface SuppressionOptions {
    * every sum true, as a hypercube is): the audit need not solve a group that holds only these.
    */
   proven?: Uint8Array;
+  /** Cells never to hide: numbers every reader knows from elsewhere, so hiding them would protect nothing. */
+  fixed?: Uint8Array;
   /** `relationsOf[cell]`, the relations holding each cell, when the caller has it already. */
   relationsOf?: readonly (readonly number[])[];
   /**
@@ -59,9 +61,9 @@ export interface SuppressionOptions {
 }
 
 export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number, options: SuppressionOptions = {}): Uint8Array {
-  const { primary, cost, proven } = options;
+  const { primary, cost, proven, fixed } = options;
   const hidden = new Uint8Array(counts.length);
-  for (let i = 0; i < counts.length; i++) if ((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) hidden[i] = 1;
+  for (let i = 0; i < counts.length; i++) if (((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) && !fixed?.[i]) hidden[i] = 1;
 
   const relationsOf = options.relationsOf ?? relationsByCell(counts.length, relations);
 
@@ -86,7 +88,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
       let hiddenCount = hidden[total];
       for (const p of parts) hiddenCount += hidden[p];
       if (hiddenCount !== 1) continue;
-      const pick = complement(counts, hidden, total, parts, cost);
+      const pick = complement(counts, hidden, total, parts, cost, false, fixed);
       if (pick >= 0) hide(pick);
     }
   };
@@ -109,7 +111,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
           if (seenRelation.has(k)) continue;
           seenRelation.add(k);
           const { total, parts } = relations[k];
-          const pick = complement(counts, hidden, total, parts, cost, positive);
+          const pick = complement(counts, hidden, total, parts, cost, positive, fixed);
           if (pick >= 0 && !found.includes(pick)) found.push(pick);
           for (let j = -1; j < parts.length; j++) {
             const c = j < 0 ? total : parts[j];
@@ -194,11 +196,11 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
 const price = (c: number, counts: ArrayLike<number>, cost?: ArrayLike<number>) => (cost ? cost[c] : counts[c]);
 
 /** The cell to hide beside a hidden one in a relation (`positive`: only a count above 0). */
-function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>, positive = false): number {
+function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>, positive = false, fixed?: Uint8Array): number {
   let best = -1;
-  if (cost || positive) {
+  if (cost || positive || fixed) {
     for (const c of [total, ...parts]) {
-      if (hidden[c] || (positive && counts[c] <= 0)) continue;
+      if (hidden[c] || fixed?.[c] || (positive && counts[c] <= 0)) continue;
       const k = price(c, counts, cost);
       if (best < 0 || k < price(best, counts, cost) || (k === price(best, counts, cost) && c < best)) best = c;
     }

@@ -167,14 +167,23 @@ const coverageCell = z.object({
 });
 export const coverageResponse = named(
   "CoverageResponse",
-  z.object({ term: termSummary, suppression_threshold: z.int(), computed_at: z.string(), cells: z.array(coverageCell) }),
+  z.object({
+    term: termSummary,
+    suppression_threshold: z.int(),
+    computed_at: z.string(),
+    /** Shown by place only: by grade and subgroup, beside the published rollups, they could not be protected. */
+    places_only_milestones: z.array(z.string()),
+    /** Not shown at all: not even by place could they be protected beside the published rollups. */
+    withheld_milestones: z.array(z.string()),
+    cells: z.array(coverageCell),
+  }),
 );
 const movementCell = z.object({
   scope: z.enum(["state", "district", "school"]),
   district_id: z.string(),
   school_id: z.string(),
   milestone,
-  previous_tier: z.enum(riskTiers),
+  previous_tier: z.enum([...riskTiers, "new"]),
   intervention: z.string(),
   students: z.int().nullable(),
   now_low: z.int().nullable(),
@@ -191,6 +200,8 @@ export const movementResponse = named(
     descriptive_only: z.string(),
     suppression_threshold: z.int(),
     computed_at: z.string(),
+    /** Milestones left out whole: protecting them would have needed a number the rollups show. */
+    withheld_milestones: z.array(z.string()),
     cells: z.array(movementCell),
   }),
 );

@@ -37,7 +37,7 @@ const count = (n, threshold) => el("td", { class: "num" }, n === null ? hidden(S
 
 /** @param {string} intervention */
 function groupName(intervention) {
-  if (intervention === "all") return "Everyone";
+  if (intervention === "all") return "—";
   if (intervention === "none") return "No plan";
   if (intervention === "several") return "More than one kind";
   return loaded?.catalog.find((t) => t.id === intervention)?.label ?? intervention;
@@ -72,8 +72,13 @@ function render() {
       ),
     ),
   );
-  byId("coverage-note", HTMLElement).textContent = `Plans open now, counted ${new Date(coverage.computed_at).toLocaleString()} (recounted every few minutes). No number from fewer than ${threshold} students is shown, nor one that would give such a number away.`;
-  byId("coverage-section", HTMLElement).hidden = !milestone;
+  const limits = coverage.withheld_milestones.includes(milestone)
+    ? " This milestone is not shown: beside the published rollups its numbers could not be protected."
+    : coverage.places_only_milestones.includes(milestone)
+      ? " This milestone is shown for the place as a whole only: by grade or subgroup, beside the published rollups, its numbers could not be protected."
+      : "";
+  byId("coverage-note", HTMLElement).textContent = `Plans open now, counted ${new Date(coverage.computed_at).toLocaleString()} (recounted every few minutes). No number from fewer than ${threshold} students is shown, nor one that would give such a number away, alone or with the published rollups.${limits}`;
+  byId("coverage-section", HTMLElement).hidden = !milestone || rows.length === 0 && !limits;
 
   const section = byId("movement-section", HTMLElement);
   if (typeof movement === "string") {
@@ -86,7 +91,7 @@ function render() {
   }
   byId("caveat", HTMLElement).textContent = movement.descriptive_only;
   byId("movement-caption", HTMLElement).textContent = `${milestoneName(milestone)}, ${label}: from ${termName(movement.previous_term)} to ${termName(movement.term)}`;
-  const tiers = ["high", "moderate", "low"];
+  const tiers = ["high", "moderate", "low", "new"];
   const moved = movement.cells
     .filter((c) => c.milestone === milestone)
     .sort((a, b) => tiers.indexOf(a.previous_tier) - tiers.indexOf(b.previous_tier) || (a.intervention === "all" ? -1 : b.intervention === "all" ? 1 : groupName(a.intervention) < groupName(b.intervention) ? -1 : 1));
@@ -96,7 +101,7 @@ function render() {
       el(
         "tr",
         { dataset: { previous: c.previous_tier, intervention: c.intervention } },
-        el("th", { scope: "row" }, tierBadge(c.previous_tier)),
+        el("th", { scope: "row" }, c.previous_tier === "new" ? "new to it" : tierBadge(c.previous_tier)),
         el("td", {}, groupName(c.intervention)),
         count(c.students, t),
         count(c.now_low, t),
@@ -105,8 +110,9 @@ function render() {
       ),
     ),
   );
-  byId("movement-note", HTMLElement).textContent = `Students scored for this milestone in both terms. "Plan between the terms": a plan open at any time from ${movement.plans_open_between.from} to ${movement.plans_open_between.to}; a student with plans of more than one kind counts once, under "More than one kind". Suppressed as every rollup is.`;
-  section.hidden = moved.length === 0;
+  const withheld = movement.withheld_milestones.includes(milestone) ? " This milestone is not shown: beside the published rollups its numbers could not be protected." : "";
+  byId("movement-note", HTMLElement).textContent = `Every student scored for this milestone this term, by the tier they had last term ("new": not scored for it then).${withheld} "Plan between the terms": a plan open at any time from ${movement.plans_open_between.from} to ${movement.plans_open_between.to}; a student with plans of more than one kind counts once, under "More than one kind". Suppressed as every rollup is.`;
+  section.hidden = moved.length === 0 && !withheld;
 }
 
 async function load() {

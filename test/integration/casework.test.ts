@@ -212,6 +212,13 @@ describe.each(storeKinds)("casework on the %s store", (kind) => {
     aheadMs += 6 * 60_000;
     const school = await coverage("counselor", `school:${A1}`, "&grade=all&dimension=all");
     expect(school.status).toBe(200);
+    // A milestone this table could not protect beside the published rollups is withheld whole.
+    const withheld = school.body.withheld_milestones as string[];
+    expect((school.body.cells as { milestone: string }[]).some((c) => withheld.includes(c.milestone))).toBe(false);
+    expect(school.body.cells.length).toBeGreaterThan(0);
+    // One shown by place alone has no grade or subgroup cell anywhere.
+    const flat = (await coverage("state_admin", "state")).body;
+    for (const c of flat.cells as Record<string, string>[]) if (flat.places_only_milestones.includes(c.milestone)) expect([c.grade, c.dimension]).toEqual(["all", "all"]);
     const high = await stores.terms.riskList(term.id, { school_id: A1, tier: "high" }, { all: true });
     const open = new Set((await stores.casework.openPlansIn({ all: true })).map((p) => p.student_id));
     for (const cell of school.body.cells as Record<string, any>[]) {

@@ -64,7 +64,8 @@ describe.each(storeKinds)("movement on the %s store", (kind) => {
     // Ended before spring was published: not a plan between the two terms.
     const ended = (await call("counselor", `/students/${high[37]}/plans`, { ...plan("tutoring"), starts_on: "2026-01-05", planned_end: "2026-03-01" })).body.plan;
     expect((await call("counselor", `/plans/${ended.id}/end`, { version: 1, on: "2026-03-01", outcome: "goal_met", note: "done" })).status).toBe(200);
-    // Before fall is published, there is nothing to move to.
+    // Before fall is published, there is nothing to move to, and no tier since the plan began.
+    expect((await call("counselor", `/students/${mentored[0]}/plans`)).body.plans[0].since_start).toBeNull();
     expect((await call("counselor", `/movement?place=school:${A1}`)).body.error.message).toMatch(/first published: there is no earlier term/);
     expect(await runTerm(db, "2027", "fall")).toBe(0);
   }, 240_000);
@@ -78,16 +79,23 @@ describe.each(storeKinds)("movement on the %s store", (kind) => {
     const [spring, fall] = await stores.terms.listTerms();
     const answer = await call("counselor", `/movement?place=school:${A1}`);
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ term: { id: fall.id }, previous_term: { id: spring.id }, plans_open_between: { from: startDay }, suppression_threshold: fall.suppression_threshold });
+    expect(answer.body).toMatchObject({
+      term: { id: fall.id },
+      previous_term: { id: spring.id },
+      plans_open_between: { from: spring.finished_at.slice(0, 10), to: fall.started_at.slice(0, 10) },
+      suppression_threshold: fall.suppression_threshold,
+    });
     expect(answer.body.descriptive_only).toMatch(/^Descriptive, not causal/);
-    const scores = (await stores.terms.riskList(fall.id, { school_id: A1 }, { all: true })).filter((s) => s.previous_tier !== null);
+    const scores = await stores.terms.riskList(fall.id, { school_id: A1 }, { all: true });
     const groupOf = (id: string) => (mentored.includes(id) ? "mentoring" : id === tutored ? "tutoring" : "none");
     const cells = answer.body.cells as Cell[];
-    expect(new Set(cells.map((c) => c.intervention))).toEqual(new Set(["all", "none", "mentoring", ...(cells.some((c) => c.intervention === "tutoring") ? ["tutoring"] : [])]));
+    expect(answer.body.withheld_milestones).toEqual([]);
+    // Rows: each previous tier by intervention group, and the students new to a milestone.
+    for (const c of cells) expect(c.previous_tier === "new" ? c.intervention === "all" : ["none", "mentoring", "tutoring"].includes(c.intervention)).toBe(true);
     let shown = 0;
     for (const c of cells) {
       expect(c).toMatchObject({ scope: "school", school_id: A1 });
-      const mine = scores.filter((s) => s.milestone === c.milestone && s.previous_tier === c.previous_tier && (c.intervention === "all" || groupOf(s.student_id) === c.intervention));
+      const mine = scores.filter((s) => s.milestone === c.milestone && (c.previous_tier === "new" ? s.previous_tier === null : s.previous_tier === c.previous_tier && groupOf(s.student_id) === c.intervention));
       for (const [field, tier] of [["students", undefined], ["now_low", "low"], ["now_moderate", "moderate"], ["now_high", "high"]] as const) {
         const truth = mine.filter((s) => tier === undefined || s.tier === tier).length;
         if (c[field] === null) expect(c.suppressed).toContain(field);

@@ -86,7 +86,7 @@ describe.each(storeKinds)("purging the %s store", (kind) => {
 
   it.each([
     ["it cannot record the purge, the last thing it does", "purges", "store"],
-    ["it fails among the casework, the first thing it does", "notes", "casework"],
+    ["it fails among the casework deletions, after the plans went", "notes", "casework"],
   ] as const)("removes nothing, terms or casework, when %s: one transaction", async (_, table, file) => {
     const db = await storeWithHistory(`purge-fails-${table}`);
     await drop(db, table, file);
