@@ -56,6 +56,9 @@ export function suppressRollups(
     provenDespite: (pinned) => coveredDespite(changes, pinned),
     small,
     fixed,
+    // Beside published numbers a table may have no protection at all; its caller has a
+    // coarser one to try, so it gives up sooner than the rollups themselves would.
+    maxRounds: elsewhere ? BESIDE_ROUNDS : undefined,
     relationsOf: byCell,
     // A small count pinned through zeros an attacker knows gets a hypercube around them.
     reprotect: (cells, pinned, hidden) => {
@@ -79,6 +82,8 @@ export function suppressRollups(
  * work out, should a hypercube have hidden one anyway (the caller withholds it).
  * Masks of 4 cells a group, as the result's.
  */
+const BESIDE_ROUNDS = 12;
+
 export interface Elsewhere {
   hidden: Uint8Array;
   shown: Uint8Array;

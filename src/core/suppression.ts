@@ -38,6 +38,8 @@ export interface SuppressionOptions {
    * every sum true, as a hypercube is): the audit need not solve a group that holds only these.
    */
   proven?: Uint8Array;
+  /** Audit rounds before giving up (`insufficient_data`); `MAX_AUDIT_ROUNDS` when not given. */
+  maxRounds?: number;
   /** Cells never to hide: numbers every reader knows from elsewhere, so hiding them would protect nothing. */
   fixed?: Uint8Array;
   /** `relationsOf[cell]`, the relations holding each cell, when the caller has it already. */
@@ -157,7 +159,8 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   relations.forEach((_, k) => enqueue(k));
   greedy();
   const timesDetermined = new Map<number, number>();
-  for (let round = 0; round < MAX_AUDIT_ROUNDS; round++) {
+  const rounds = options.maxRounds ?? MAX_AUDIT_ROUNDS;
+  for (let round = 0; round < rounds; round++) {
     let determined = audit.determined();
     let positive = false;
     if (determined.length === 0 && options.small) {
@@ -189,7 +192,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
     for (const pick of picks) hide(pick);
     greedy();
   }
-  throw new EwisError("insufficient_data", `suppression did not settle after ${MAX_AUDIT_ROUNDS} audit rounds; nothing was published`);
+  throw new EwisError("insufficient_data", `suppression did not settle after ${rounds} audit rounds; nothing was published`);
 }
 
 /** What hiding a cell loses: its cost where given, else its count. */
