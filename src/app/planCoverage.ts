@@ -1,4 +1,3 @@
-import { planCoverage } from "../core/index.ts";
 import type { CaseworkStore } from "../store/caseworkStore.ts";
 import type { FreshTables } from "./freshTables.ts";
 import { cellsOfPlace, type Place } from "./placeQuery.ts";
@@ -19,9 +18,9 @@ export interface CoverageQuery {
 export async function coverageRollup(ports: ReadPorts & { casework: CaseworkStore; tables: FreshTables }, q: CoverageQuery) {
   const term = await termOf(ports.reads, undefined);
   const table = await ports.tables.of(`coverage ${term.id} ${term.started_at}`, ports.clock(), async () => {
-    const high = await ports.reads.riskList(term.id, { tier: "high" }, { all: true });
-    const open = new Set((await ports.casework.openPlansIn({ all: true })).map((p) => p.student_id));
-    return planCoverage(high, (id) => open.has(id), term.suppression_threshold, await ports.reads.rollups(term.id, {}, { all: true }));
+    const high = (await ports.reads.riskList(term.id, { tier: "high" }, { all: true })).map(({ student_id, district_id, school_id, milestone, grade, risk, subgroups }) => ({ student_id, district_id, school_id, milestone, grade, risk, subgroups }));
+    const open = [...new Set((await ports.casework.openPlansIn({ all: true })).map((p) => p.student_id))];
+    return ports.tables.maker.coverage(high, open, term.suppression_threshold, await ports.reads.rollups(term.id, {}, { all: true }));
   });
   const cells = (await cellsOfPlace(ports, term, table.value.cells, q.place)).filter(
     (c) => (q.milestone === undefined || c.milestone === q.milestone) && (q.grade === undefined || c.grade === q.grade) && (q.dimension === undefined || c.dimension === q.dimension),

@@ -1,4 +1,4 @@
-import { EwisError, interventionGroup, MOVEMENT_CAVEAT, planMovement, planOpenBetween } from "../core/index.ts";
+import { EwisError, interventionGroup, MOVEMENT_CAVEAT, NO_PLAN, planOpenBetween } from "../core/index.ts";
 import type { CaseworkStore } from "../store/caseworkStore.ts";
 import type { FreshTables } from "./freshTables.ts";
 import { cellsOfPlace, type Place } from "./placeQuery.ts";
@@ -30,11 +30,10 @@ export async function movementRollup(ports: ReadPorts & { casework: CaseworkStor
     for (const p of await ports.casework.plansIn({ all: true })) {
       if (planOpenBetween(p, from, to)) types.set(p.student_id, [...(types.get(p.student_id) ?? []), p.type_id]);
     }
-    const scores = await ports.reads.riskList(term.id, {}, { all: true });
-    const totals = new Map(
-      (await ports.reads.rollups(term.id, { grade: "all", dimension: "all" }, { all: true })).map((c) => [`${c.scope} ${c.district_id} ${c.school_id} ${c.milestone}`, c]),
-    );
-    return planMovement(scores, (id) => interventionGroup(types.get(id) ?? []), term.suppression_threshold, (scope, district, school, milestone) => totals.get(`${scope} ${district} ${school} ${milestone}`));
+    const scores = (await ports.reads.riskList(term.id, {}, { all: true })).map(({ student_id, district_id, school_id, milestone, previous_tier, tier }) => ({ student_id, district_id, school_id, milestone, previous_tier, tier }));
+    const groups = [...types].map(([id, planned]) => [id, interventionGroup(planned)] as const);
+    const totals = await ports.reads.rollups(term.id, { grade: "all", dimension: "all" }, { all: true });
+    return ports.tables.maker.movement(scores, groups, NO_PLAN, term.suppression_threshold, totals);
   });
   const cells = (await cellsOfPlace(ports, term, table.value.cells, q.place)).filter((c) => q.milestone === undefined || c.milestone === q.milestone);
   return {

@@ -39,6 +39,7 @@ export * from "./studentName.ts";
 export * from "./casework.ts";
 export * from "./planCoverage.ts";
 export * from "./planMovement.ts";
+export * from "./caseworkTables.ts";
 export * from "./driverText.ts";
 export * from "./disclosureAudit.ts";
 export * from "./termOrder.ts";

@@ -7,6 +7,7 @@ import helmet from "helmet";
 import { ewisVersion } from "../io/ewisVersion.ts";
 import { PageCache } from "../app/pageCache.ts";
 import { FreshTables } from "../app/freshTables.ts";
+import { workerTables } from "../parallel/tableWorkers.ts";
 import type { Stores } from "../store/stores.ts";
 import { accessLog, errorsToStderr, safely, tagRoute, type LogSink } from "./accessLog.ts";
 import { callerAuth, principalOf } from "./auth.ts";
@@ -89,7 +90,8 @@ export function createApp({
     res.json(document);
   });
   const pages = new PageCache();
-  const tables = new FreshTables();
+  // Casework tables are made on worker threads: a state's takes seconds of CPU.
+  const tables = new FreshTables(workerTables);
   for (const route of routes) {
     api[route.method ?? "get"](
       route.path,

@@ -124,6 +124,16 @@ describe.each(storeKinds)("movement on the %s store", (kind) => {
     expect((await call("district_admin", `/movement?place=district:${A}&term=${spring.id}`)).status).toBe(404);
   });
 
+  it("makes the state-wide tables off the event loop: the service answers meanwhile", async () => {
+    const order: string[] = [];
+    // The first coverage of this service makes the table; /health, asked just after, comes back first.
+    const table = call("state_admin", "/coverage?place=state").then((r) => order.push(`coverage ${r.status}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const health = fetch(`${base}/health`).then((r) => order.push(`health ${r.status}`));
+    await Promise.all([table, health]);
+    expect(order).toEqual(["health 200", "coverage 200"]);
+  });
+
   it("shows on a student's plan the tier they had when it began and the tier they have now", async () => {
     const [spring, fall] = await stores.terms.listTerms();
     const now = await stores.terms.riskList(fall.id, { school_id: A1 }, { all: true });
