@@ -144,7 +144,10 @@ export const routes: RouteSpec[] = [
     summary: "State rollups by milestone, grade, tier and subgroup, suppressed cells marked",
     query: rollupQuery,
     studentLevel: false,
-    handle: (ctx) => stateRollup(ctx.query as z.infer<typeof rollupQuery>, ctx),
+    handle: (ctx) => {
+      ctx.res.type("application/json");
+      return stateRollup(ctx.query as z.infer<typeof rollupQuery>, ctx);
+    },
   }),
   route({
     path: "/districts/:id/rollup",
@@ -153,7 +156,10 @@ export const routes: RouteSpec[] = [
     params: placeParams,
     query: rollupQuery,
     studentLevel: false,
-    handle: (ctx) => districtRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx),
+    handle: (ctx) => {
+      ctx.res.type("application/json");
+      return districtRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx);
+    },
   }),
   route({
     path: "/schools/:id/rollup",
@@ -162,7 +168,10 @@ export const routes: RouteSpec[] = [
     params: placeParams,
     query: rollupQuery,
     studentLevel: false,
-    handle: (ctx) => schoolRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx),
+    handle: (ctx) => {
+      ctx.res.type("application/json");
+      return schoolRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx);
+    },
   }),
   ...caseworkRoutes,
 ];

@@ -444,3 +444,39 @@ describe("risk-list pages kept between requests", () => {
     }
   });
 });
+
+describe("rollups kept between requests", () => {
+  it("serves a kept district rollup only to whoever may read it, and a re-run term's own", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ewis-rollups-"));
+    const db = join(work, "rollups.db");
+    const history = join(root, "fixtures", "state-small.csv");
+    const runFall = async () =>
+      expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
+    await runFall();
+    const own = await openStores(db);
+    const district = await newTestToken(own.tokens, { name: "rollup district admin", ...grants.district_admin });
+    const counselor = await newTestToken(own.tokens, { name: "rollup counselor", ...grants.counselor });
+    const app = await listen(createApp({ stores: own }), 0);
+    const address = app.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/districts/${A}/rollup?grade=all&dimension=all`;
+    const rollup = (token: string) => fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    try {
+      const first = await rollup(district);
+      expect(first.headers.get("content-type")).toMatch(/^application\/json/);
+      const body = (await first.json()) as { term: { finished_at: string }; cells: unknown[] };
+      expect(body.cells.length).toBeGreaterThan(0);
+      expect(await (await rollup(district)).json()).toEqual(body);
+      // Kept text is never a way around the access check.
+      expect((await rollup(counselor)).status).toBe(404);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await runFall();
+      const again = (await (await rollup(district)).json()) as typeof body;
+      expect(again.term.finished_at).toBe((await own.terms.latestTerm())?.finished_at);
+      expect(again.term.finished_at).not.toBe(body.term.finished_at);
+      expect(again.cells).toEqual(body.cells);
+    } finally {
+      await new Promise((resolve) => app.close(resolve));
+      await own.close();
+    }
+  });
+});
