@@ -1,4 +1,4 @@
-// `npm run bench [-- --size N] [--only read|score|train|fit|term|api] [--seed S] [--store sqlite|postgres|both]`:
+// `npm run bench [-- --size N] [--only read|score|train|fit|term|api|startup] [--seed S] [--store sqlite|postgres|both]`:
 // the benchmark of record. On a synthetic state of N current students (default 1,000,000) with
 // their last four school years, generated once and cached in .cache/bench/, it times each stage
 // of the main job and prints one JSON object. The term run and the API are timed on SQLite and
@@ -19,9 +19,10 @@ import { DEFAULT_L2 } from "../training/trainAll.ts";
 import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
 import { startPostgres } from "../test/support/postgresServer.ts";
 import { benchApiLatency } from "./apiLatency.ts";
+import { benchStartup } from "./startup.ts";
 import { benchLargeFit } from "./fitLarge.ts";
 
-const parts = ["read", "score", "train", "fit", "term", "api"] as const;
+const parts = ["read", "score", "train", "fit", "term", "api", "startup"] as const;
 const { values } = parseArgs({
   options: {
     size: { type: "string", default: "1000000" },
@@ -158,7 +159,8 @@ function suppressionFigures(stdout: string) {
   );
 }
 
-const file = await cachedState();
+// Start-up alone needs no state of N students.
+const file = values.only === "startup" ? "" : await cachedState();
 const dir = await mkdtemp(join(tmpdir(), "ewis-bench-"));
 try {
   const figures: Record<string, unknown> = {};
@@ -175,6 +177,7 @@ try {
     }
   }
   if (wants("fit")) figures.largeFit = await benchLargeFit();
+  if (wants("startup")) figures.startup = await benchStartup();
   const pipeline = figures.pipeline as Record<string, { rowsPerSecond?: number }> | undefined;
   const termRun = figures.termRun as Awaited<ReturnType<typeof benchTermRun>> | undefined;
   const api = figures.api as Awaited<ReturnType<typeof benchApiLatency>> | undefined;
@@ -198,6 +201,7 @@ try {
         publish_postgres_over_sqlite: termRunPostgres && termRun && Number(((termRunPostgres.stageSeconds.score + termRunPostgres.stageSeconds.publish) / (termRun.stageSeconds.score + termRun.stageSeconds.publish)).toFixed(2)),
         api_school_list_postgres_p99_ms: apiPostgres?.schoolRiskList.p99ms,
         fit_1m_x25_s: largeFit?.fit_1m_x25_s,
+        startup_help_s: (figures.startup as Awaited<ReturnType<typeof benchStartup>> | undefined)?.help_s.median,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
         state: { file, currentYear: CURRENT_YEAR, years: `${FIRST_YEAR}-${CURRENT_YEAR}`, seed },
         ...figures,
