@@ -73,7 +73,10 @@ const DEFAULT_MAX_ITERATIONS = 100;
 const DEFAULT_TOLERANCE = 1e-8;
 
 export function fitLogistic(options: FitLogisticOptions): LogisticFit {
-  const prob = checkProblem(options);
+  const warm = options.n >= WARM_START_ROWS && options.warmStart !== false;
+  // The warm start sees a non-finite x in its first full pass and gives up; the full check
+  // below then names it.
+  const prob = checkProblem(options, { finite: !warm });
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const names = options.featureNames;
@@ -96,9 +99,10 @@ export function fitLogistic(options: FitLogisticOptions): LogisticFit {
     );
   }
 
-  if (prob.n >= WARM_START_ROWS && options.warmStart !== false) {
+  if (warm) {
     const fast = fitFromSample(prob, tolerance, maxIterations, accumulate);
     if (fast) return fast;
+    checkProblem(options);
   }
   return newton(prob, maxIterations, tolerance, names, accumulate).fit;
 }

@@ -59,8 +59,14 @@ function allFinite(x: Float64Array): boolean {
   return s0 + s1 + s2 + s3 === 0;
 }
 
-/** Throws EwisError("invalid_argument") on bad shapes, n = 0, non-finite x, y not 0/1 or a bad l2. */
-export function checkProblem(problem: LogisticProblem): CheckedProblem {
+/**
+ * Throws EwisError("invalid_argument") on bad shapes, n = 0, non-finite x, y not 0/1 or a bad l2.
+ * `finite: false` leaves x's values unread, for a caller whose own first pass over x notices a
+ * non-finite value anyway (the warm start: a non-finite x makes some gradient entry non-finite)
+ * and then runs the full check, which names the value. On 1M × 25 the scan is ~30 ms, an
+ * eighth of the fit.
+ */
+export function checkProblem(problem: LogisticProblem, { finite = true }: { finite?: boolean } = {}): CheckedProblem {
   const { x, y, n, p } = problem;
   const l2 = problem.l2 ?? 0;
   if (!Number.isInteger(n) || n < 1) {
@@ -78,7 +84,7 @@ export function checkProblem(problem: LogisticProblem): CheckedProblem {
   if (!Number.isFinite(l2) || l2 < 0) {
     throw new EwisError("invalid_argument", `l2 must be a finite number ≥ 0 (got ${l2})`);
   }
-  if (!allFinite(x)) {
+  if (finite && !allFinite(x)) {
     for (let i = 0; i < x.length; i++) {
       if (!Number.isFinite(x[i])) {
         const row = Math.floor(i / p);

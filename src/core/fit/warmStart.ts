@@ -68,6 +68,9 @@ export function fitFromSample(
   const grad = new Float64Array(k);
   const sums = accumulate(prob, beta, grad, null);
   if (sums.saturated > 0 && l2 === 0) return undefined;
+  // The one place a non-finite x shows, since the fit did not scan x first (logisticFit.ts): it
+  // makes η non-finite, or the gradient entry it multiplies, NaN or ±∞.
+  if (!Number.isFinite(sums.logLikelihood) || !grad.every(Number.isFinite)) return undefined;
   penalise(l2, beta, grad, null);
   let objective = sums.logLikelihood - penaltyOf(l2, beta);
   let previous = Infinity;

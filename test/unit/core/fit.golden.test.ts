@@ -390,4 +390,18 @@ describe("large fits start from a subsample", () => {
     const cold = fitLogistic({ ...problem, y, warmStart: false });
     expectClose(Array.from(warm.coef), Array.from(cold.coef), 1e-12, "coef");
   });
+
+  // The warm path does not scan x before fitting: its first full pass must notice the value,
+  // wherever it is (outside the subsample here: row n - 1 is not a multiple of its stride), and
+  // the error must still name it.
+  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+    it(`names a non-finite feature (${bad}) that only the full pass reads`, () => {
+      const problem = { ...design(WARM_START_ROWS + 10_001, 3, 0.3), l2: 1 };
+      const x = Float64Array.from(problem.x);
+      x[(problem.n - 1) * 3 + 2] = bad;
+      const error = caught(() => fitLogistic({ ...problem, x }));
+      expect(error.code).toBe("invalid_argument");
+      expect(error.message).toBe(`x at row ${problem.n - 1}, column 2 is ${bad}: features must be finite`);
+    });
+  }
 });

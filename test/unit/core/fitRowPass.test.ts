@@ -84,8 +84,12 @@ describe("row pass kernel", () => {
     expect(upper(hess)).toEqual(upper(want.hess));
     expect(sums.logLikelihood).toBe(want.logLikelihood);
     expect(sums.saturated).toBe(want.saturated);
+    // Without the Hessian, ℓ comes from one log per 128-row chunk: the same to rounding, not bit for bit.
     const gradOnly = new Float64Array(k);
-    expect(allRows({ x, y, n, p }, beta, gradOnly, null)).toEqual(sums);
+    const gradSums = allRows({ x, y, n, p }, beta, gradOnly, null);
+    expect(gradSums.saturated).toBe(sums.saturated);
+    expect(Math.abs(gradSums.logLikelihood - sums.logLikelihood)).toBeLessThanOrEqual(1e-14 * n + 1e-15 * Math.abs(sums.logLikelihood));
+    if (n > 0) expect(gradSums.logLikelihood).not.toBe(0);
     expect(Array.from(gradOnly)).toEqual(Array.from(grad));
   });
 
