@@ -1,9 +1,6 @@
 import {
-  publishedScore,
   rollupChange,
   rollupKeyString,
-  RollupAccumulator,
-  TermScorer,
   tierChange,
   tierKey,
   type HistoryTable,
@@ -12,12 +9,11 @@ import {
   type RiskTier,
   type RollupCell,
   type StudentName,
-  type StudentScore,
   type SuppressionLoss,
-  type TermSummary,
 } from "../core/index.ts";
 import type { NamedStudent, PublishingTerm, TermRecord, TermStore, TermToRecord, TierMove } from "../store/termStore.ts";
 import type { FaultPoint, Progress } from "./progress.ts";
+import { scoreHere, type ScoreTerm } from "./termScoring.ts";
 
 export interface TermToPublish {
   schoolYear: number;
@@ -38,6 +34,8 @@ export interface PublishPorts {
   clock: () => Date;
   /** The error to throw when no student is enrolled in the year (it names the input file). */
   noOneEnrolled: () => Error;
+  /** Where the scoring runs (default: on this thread, between writes; the CLI uses a worker). */
+  scoring?: ScoreTerm;
 }
 
 export interface PublishedTerm {
@@ -47,9 +45,6 @@ export interface PublishedTerm {
   /** Students published with their roster name. */
   named: number;
 }
-
-/** Students scored between two writes to the store: large enough to batch, small enough to stream. */
-const STUDENTS_A_BATCH = 4_096;
 
 /**
  * Publishes a term: score every enrolled student, take each score's tier move against the
@@ -62,7 +57,6 @@ const STUDENTS_A_BATCH = 4_096;
 export async function publishTerm(input: TermToPublish, ports: PublishPorts): Promise<PublishedTerm> {
   const started = ports.clock();
   const { progress, fault } = ports;
-  const rollups = new RollupAccumulator();
   let cells: RollupCell[] = [];
   let loss: SuppressionLoss[] = [];
   let scoreCount = 0;
@@ -72,25 +66,33 @@ export async function publishTerm(input: TermToPublish, ports: PublishPorts): Pr
     async (term) => {
       const tiersBefore = await previousTiers(term);
       progress.stage("score", input.table.studentCount, "students");
-      const summary = await scoreInBatches(input, async (batch) => {
-        const names: NamedStudent[] = [];
-        for (const s of batch) {
-          moveSince(tiersBefore, s);
-          rollups.add(s);
-          fault("score", ++scoreCount);
-          const name = input.roster?.get(s.student_id);
-          if (name && !named.has(s.student_id)) {
-            named.add(s.student_id);
-            names.push({ student_id: s.student_id, ...name });
+      const scoring = (ports.scoring ?? scoreHere)({ table: input.table, schoolYear: input.schoolYear, models: input.models, minCell: input.minCell });
+      let rollupTables;
+      try {
+        for await (const { scores, students } of scoring.batches()) {
+          const names: NamedStudent[] = [];
+          for (const s of scores) {
+            moveSince(tiersBefore, s);
+            fault("score", ++scoreCount);
+            const name = input.roster?.get(s.student_id);
+            if (name && !named.has(s.student_id)) {
+              named.add(s.student_id);
+              names.push({ student_id: s.student_id, ...name });
+            }
           }
+          await term.addScores(scores);
+          if (names.length > 0) await term.addNames(names);
+          progress.update(students);
         }
-        await term.addScores(batch);
-        if (names.length > 0) await term.addNames(names);
-      }, (n) => progress.update(n));
-      progress.end();
-      if (summary.studentsEnrolled === 0) throw ports.noOneEnrolled();
-      progress.stage("rollups", 1, "suppression");
-      ({ cells, loss } = rollups.finish(input.minCell));
+        progress.end();
+        if (scoring.summary().studentsEnrolled === 0) throw ports.noOneEnrolled();
+        progress.stage("rollups", 1, "suppression");
+        rollupTables = await scoring.rollups();
+      } finally {
+        await scoring.stop();
+      }
+      const summary = scoring.summary();
+      ({ cells, loss } = rollupTables);
       fault("rollups");
       progress.end();
       progress.stage("publish", 1, "commit");
@@ -148,31 +150,6 @@ function moveSince(tiersBefore: ReadonlyMap<string, RiskTier>, s: PublishedScore
 async function finishTerm(term: PublishingTerm, cells: readonly RollupCell[]): Promise<void> {
   await term.addRollups(await withChanges(term, cells, term.previous?.id));
   if (term.next) await refreshLater(term, term.next.id, term.id);
-}
-
-/** Scores the table's students a batch at a time, handing each batch's published scores to `write`. */
-async function scoreInBatches(
-  input: TermToPublish,
-  write: (batch: PublishedScore[]) => Promise<void>,
-  onStudents: (n: number) => void,
-): Promise<TermSummary> {
-  const scorer = new TermScorer(input.schoolYear, input.models);
-  let batch: PublishedScore[] = [];
-  let seen = 0;
-  const add = (score: StudentScore) => batch.push(publishedScore(score));
-  for (const history of input.table.histories()) {
-    scorer.score(history, add);
-    if (++seen % STUDENTS_A_BATCH === 0) {
-      await write(batch);
-      batch = [];
-      onStudents(seen);
-    }
-  }
-  if (seen % STUDENTS_A_BATCH !== 0) {
-    await write(batch);
-    onStudents(seen);
-  }
-  return scorer.summary();
 }
 
 /** Each cell's change since the term `before` (none if there is no such term). */

@@ -4,6 +4,7 @@ import { EwisError, MIN_CELL_SIZE, suppressionLossLine } from "../core/index.ts"
 import { loadModels } from "../io/modelFiles.ts";
 import { readHistory, writeRejects } from "../io/readHistory.ts";
 import { readRoster } from "../io/rosterFile.ts";
+import { scoreOnWorker } from "../parallel/scoringWorkers.ts";
 import { isDatabaseUrl, openStores } from "../store/openStores.ts";
 import { faultPoint } from "./faultPoint.ts";
 import { logRead, noOneEnrolled } from "./historyInput.ts";
@@ -72,7 +73,15 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           read: { rows: history.read, accepted: history.accepted, rejected: history.rejected, sha256: history.sha256 },
           roster,
         },
-        { terms: stores.terms, progress, fault: faultPoint, clock: () => new Date(), noOneEnrolled: () => noOneEnrolled(options.year, history.table, options.history) },
+        {
+          terms: stores.terms,
+          progress,
+          fault: faultPoint,
+          clock: () => new Date(),
+          noOneEnrolled: () => noOneEnrolled(options.year, history.table, options.history),
+          // A large term is scored on a second thread while this one writes it to the store.
+          scoring: scoreOnWorker(),
+        },
       );
     } catch (error) {
       progress.end();

@@ -72,8 +72,10 @@ const FIELDS = 5; // n, low, moderate, high, risk sum
  * slot) rather than keyed by text, and get their text keys once, at the end.
  */
 export class RollupAccumulator {
-  private readonly places = new Map<string, number>();
   private readonly placeKeys: [ScopeType, string, string][] = [];
+  private readonly statePlace = this.newPlace("state", "", "");
+  private readonly districtPlaces = new Map<string, number>();
+  private readonly schoolPlaces = new Map<string, Map<string, number>>();
   private readonly milestones = new Map<string, number>();
   private readonly milestoneNames: Milestone[] = [];
   /** Per subgroup dimension: value → slot. */
@@ -105,7 +107,7 @@ export class RollupAccumulator {
       }
       slots.push(slot);
     }
-    for (const place of [this.place("state", "", ""), this.place("district", s.district_id, ""), this.place("school", s.district_id, s.school_id)]) {
+    for (const place of [this.statePlace, this.districtPlace(s.district_id), this.schoolPlace(s.district_id, s.school_id)]) {
       const id = place * 64 + m;
       let tally = this.tallies.get(id);
       if (tally === undefined || tally.length < this.slotCount * FIELDS) {
@@ -122,42 +124,70 @@ export class RollupAccumulator {
     }
   }
 
-  /** The groups, ordered by key text, with suppression applied at `threshold`. */
-  /** `elsewhere`: what readers know of these groups from another table (`suppressRollups`). */
+  /** The groups, ordered by key text, with suppression applied at `threshold` (`rollupTables`). */
   finish(threshold: number, elsewhere?: (groups: readonly RollupGroup[]) => Elsewhere): RollupTables {
-    const groups: Group[] = [];
-    for (const [id, tally] of this.tallies) {
-      const [scope, district_id, school_id] = this.placeKeys[Math.floor(id / 64)];
-      const milestone = this.milestoneNames[id % 64];
-      for (let slot = 0; slot * FIELDS < tally.length; slot++) {
-        const at = slot * FIELDS;
-        if (tally[at] === 0) continue;
-        const [dimension, value, grade] = this.slotKeys[slot];
-        groups.push({
-          key: { scope, district_id, school_id, milestone, grade, dimension, value },
-          counts: [tally[at], tally[at + 1], tally[at + 2], tally[at + 3]],
-          riskSum: tally[at + 4],
-        });
-      }
-    }
-    const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
-    keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-    const ordered = keyed.map((k) => k.g);
-    const { hidden, small, loss, exposed } = suppressRollups(ordered, threshold, elsewhere?.(ordered));
-    const at = (mask: Uint8Array, i: number) => mask.subarray(i * 4, i * 4 + 4);
-    const cells = ordered.map((g, i) => cellOf(g, at(hidden, i), at(small, i)));
-    return { cells, loss, exposed: [...new Set(exposed.map((c) => Math.floor(c / 4)))].map((i) => cells[i]) };
+    return rollupTables(this.counts(), threshold, elsewhere);
   }
 
-  private place(scope: ScopeType, district: string, school: string): number {
-    const text = `${scope}\u0000${district}\u0000${school}`;
-    let place = this.places.get(text);
-    if (place === undefined) {
-      this.places.set(text, (place = this.placeKeys.length));
-      this.placeKeys.push([scope, district, school]);
-    }
+  /** The counts so far, as plain data: a worker that counted hands them to the thread that suppresses. */
+  counts(): RollupCounts {
+    return { placeKeys: this.placeKeys, milestoneNames: this.milestoneNames, slotKeys: this.slotKeys, tallies: this.tallies };
+  }
+
+  // Places by the ids themselves, in nested maps: a key text made per score cost a state's
+  // term run 2 s of concatenation and hashing.
+  private newPlace(scope: ScopeType, district: string, school: string): number {
+    this.placeKeys.push([scope, district, school]);
+    return this.placeKeys.length - 1;
+  }
+
+  private districtPlace(district: string): number {
+    let place = this.districtPlaces.get(district);
+    if (place === undefined) this.districtPlaces.set(district, (place = this.newPlace("district", district, "")));
     return place;
   }
+
+  private schoolPlace(district: string, school: string): number {
+    let schools = this.schoolPlaces.get(district);
+    if (schools === undefined) this.schoolPlaces.set(district, (schools = new Map()));
+    let place = schools.get(school);
+    if (place === undefined) schools.set(school, (place = this.newPlace("school", district, school)));
+    return place;
+  }
+}
+
+/** A RollupAccumulator's counts: places, milestones and slots by number, and each (place, milestone)'s tallies. */
+export interface RollupCounts {
+  placeKeys: readonly [ScopeType, string, string][];
+  milestoneNames: readonly Milestone[];
+  slotKeys: readonly [SubgroupDimension | typeof ALL, string, string][];
+  tallies: ReadonlyMap<number, Float64Array>;
+}
+
+/** The groups of `counts`, ordered by key text, with suppression applied at `threshold`. */
+export function rollupTables(counts: RollupCounts, threshold: number, elsewhere?: (groups: readonly RollupGroup[]) => Elsewhere): RollupTables {
+  const groups: Group[] = [];
+  for (const [id, tally] of counts.tallies) {
+    const [scope, district_id, school_id] = counts.placeKeys[Math.floor(id / 64)];
+    const milestone = counts.milestoneNames[id % 64];
+    for (let slot = 0; slot * FIELDS < tally.length; slot++) {
+      const at = slot * FIELDS;
+      if (tally[at] === 0) continue;
+      const [dimension, value, grade] = counts.slotKeys[slot];
+      groups.push({
+        key: { scope, district_id, school_id, milestone, grade, dimension, value },
+        counts: [tally[at], tally[at + 1], tally[at + 2], tally[at + 3]],
+        riskSum: tally[at + 4],
+      });
+    }
+  }
+  const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
+  keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  const ordered = keyed.map((k) => k.g);
+  const { hidden, small, loss, exposed } = suppressRollups(ordered, threshold, elsewhere?.(ordered));
+  const at = (mask: Uint8Array, i: number) => mask.subarray(i * 4, i * 4 + 4);
+  const cells = ordered.map((g, i) => cellOf(g, at(hidden, i), at(small, i)));
+  return { cells, loss, exposed: [...new Set(exposed.map((c) => Math.floor(c / 4)))].map((i) => cells[i]) };
 }
 
 /** Change from last term, shown only where both terms show the number it is made from. */
