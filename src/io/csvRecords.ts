@@ -1,13 +1,16 @@
 import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CsvError, parse } from "csv-parse";
 import { EwisError } from "../core/index.ts";
+import { isPlainCsv, PlainCsv } from "./plainCsv.ts";
 import { Utf8CheckStream } from "./utf8Decoder.ts";
 
 /**
  * A CSV file as a stream of records with their physical line numbers: file → SHA-256 and UTF-8
- * check → csv-parse. Shared by the whole-file read and the readers of one byte range each.
+ * check → csv-parse (or, for bytes without a quote, plainCsv.ts's split, the same records).
+ * Shared by the whole-file read and the readers of one byte range each.
  */
 
 /** Called every `PROGRESS_EVERY` rows while a file is read, for a progress bar. */
@@ -37,7 +40,8 @@ export async function streamRecords(file: string, sink: RecordSink, options: Str
   const { stop, onProgress, range } = options;
   let records = 0;
   const check = new Utf8CheckStream(file, { hash: range === undefined });
-  const parser = csvParser(range === undefined || range.start === 0);
+  const bom = range === undefined || range.start === 0;
+  const parser = (await plainText(file, range)) ? new PlainCsv(bom) : csvParser(bom);
   const consumer = new Writable({
     objectMode: true,
     highWaterMark: 4096,
@@ -66,6 +70,14 @@ export async function streamRecords(file: string, sink: RecordSink, options: Str
     throw column instanceof EwisError ? column : new EwisError(fileError.code, fileError.message, { ...fileError.context, column });
   }
   return { sha256: range === undefined ? check.digest() : "", lineBreaks: check.lines };
+}
+
+/** Whether the bytes to read can take the fast path (plainCsv.ts): a regular file's, with no quote in them. */
+async function plainText(file: string, range: StreamOptions["range"]): Promise<boolean> {
+  const found = await stat(file).catch(() => undefined);
+  // Not a pipe or a device: the scan reads the bytes once before the parse reads them again.
+  if (!found?.isFile()) return false;
+  return isPlainCsv(file, range?.start ?? 0, range?.end ?? found.size, MAX_RECORD_CHARS);
 }
 
 /** At most this many characters in one record (see `csvParser`). */

@@ -656,3 +656,26 @@ describe("readHistory: parallel ranges", () => {
     expect(result.rejects.some((r) => r.column === "district_id" && r.value.startsWith("Dxxx"))).toBe(true);
   });
 });
+
+describe("readHistory: the quote-free fast path", () => {
+  it("reads a state's history with its rejects exactly as csv-parse does", async () => {
+    // The fixture has no quote, so it takes the fast path; quoting one id (the same value once
+    // parsed) sends the whole file through csv-parse. Broken rows, blank lines and CRLF added so
+    // the rejects and their lines are compared too.
+    const fixture = readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "state-small.csv"), "utf8");
+    expect(fixture).not.toContain('"');
+    const lines = fixture.split("\n");
+    lines.splice(40, 0, "", "S-broken,20x6,D1,S1");
+    lines[120] = `${lines[120]}\r`;
+    lines[300] = lines[300].replace(/^[^,]+/, (id) => `${id},extra`);
+    const plain = lines.join("\n");
+    const quotedAt = plain.indexOf("\n", plain.length - 200) + 1;
+    const quoted = `${plain.slice(0, quotedAt)}"${plain.slice(quotedAt).replace(",", '",')}`;
+    expect(quoted.split('"')).toHaveLength(3);
+    const fast = await read(csvFile(plain));
+    const slow = await read(csvFile(quoted));
+    expect(fast.rejected).toBeGreaterThanOrEqual(2);
+    expect(fast.accepted).toBeGreaterThan(15_000);
+    expect({ ...fast, sha256: "" }).toEqual({ ...slow, sha256: "" });
+  });
+});
