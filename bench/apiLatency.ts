@@ -24,8 +24,8 @@ export interface LatencyOptions {
  * Latency of the three reads people wait on, under concurrent load on loopback: a school's risk
  * list (a counselor, the school closest to 500 students, its first page of `MAX_PAGE` rows), one
  * student's detail (the same counselor, the school's highest-risk student) and a district
- * rollup (a district admin). Each is loaded at a fixed `rate`; the list also flat out, for the
- * throughput. The rate limit is lifted so the load measures the service, not the limiter.
+ * rollup (a district admin). Each is loaded at a fixed `rate`; the list and the state,
+ * district and school rollups also flat out, for the throughput. The rate limit is lifted so the load measures the service, not the limiter.
  *
  * autocannon runs in a worker thread, so the load generator does not share the server's event
  * loop. Its fixed rate is per-second batches: each connection sends its share of the second's
@@ -50,6 +50,7 @@ export async function benchApiLatency(db: string, { seconds = 10, rate = 200, co
   if (!school.topStudent) throw new Error(`school ${school.school_id} has no students`);
   const counselor = await issueToken(stores.tokens, tokenMint, { name: "bench counselor", role: "counselor", schools: [school.school_id], districts: [], studentGrant: false });
   const districtAdmin = await issueToken(stores.tokens, tokenMint, { name: "bench district admin", role: "district_admin", schools: [], districts: [school.district_id], studentGrant: false });
+  const stateAdmin = await issueToken(stores.tokens, tokenMint, { name: "bench state admin", role: "state_admin", schools: [], districts: [], studentGrant: false });
   const inFlight = new InFlight();
   const server = await listen(createApp({ stores, inFlight, rateLimitPerMinute: 10_000_000 }), 0);
   const address = server.address();
@@ -58,6 +59,8 @@ export async function benchApiLatency(db: string, { seconds = 10, rate = 200, co
   const listPath = `/students?school=${encodeURIComponent(school.school_id)}&limit=${MAX_PAGE}`;
   const detailPath = `/students/${encodeURIComponent(school.topStudent)}`;
   const rollupPath = `/districts/${encodeURIComponent(school.district_id)}/rollup?grade=all`;
+  const stateRollupPath = "/state/rollup?grade=all";
+  const schoolRollupPath = `/schools/${encodeURIComponent(school.school_id)}/rollup?grade=all`;
 
   const load = async (path: string, token: string, fixedRate: number | undefined) => {
     const result = await autocannon({
@@ -107,6 +110,12 @@ export async function benchApiLatency(db: string, { seconds = 10, rate = 200, co
       studentDetail: await load(detailPath, counselor, rate),
       districtRollup: await load(rollupPath, districtAdmin, rate),
       schoolRiskListFlatOut: await load(listPath, counselor, undefined),
+      // Issue 17: every rollup route at least 1 000 requests/s flat out.
+      rollupsFlatOut: {
+        state: await load(stateRollupPath, stateAdmin, undefined),
+        district: await load(rollupPath, districtAdmin, undefined),
+        school: await load(schoolRollupPath, districtAdmin, undefined),
+      },
     };
   } finally {
     await new Promise((resolve) => server.close(resolve));

@@ -1,34 +1,35 @@
-// `npm run bench [-- --size N] [--only read|score|train|fit|term|api|startup] [--seed S] [--store sqlite|postgres|both]`:
+// `npm run bench [-- --size N] [--only read|score|train|fit|term|api|startup|stages] [--seed S] [--store sqlite|postgres|both] [--sizes N,N,…]`:
 // the benchmark of record. On a synthetic state of N current students (default 1,000,000) with
 // their last four school years, generated once and cached in .cache/bench/, it times each stage
 // of the main job and prints one JSON object. The term run and the API are timed on SQLite and
 // on PostgreSQL (a throwaway cluster of Debian's server, durable settings) unless --store says
-// one. Targets live here, never in tests.
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+// one. `--only stages` runs the term run at each of --sizes instead and draws bench/stages.svg.
+// Targets live here, never in tests.
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import { buildTrainingSets, DEFAULT_CUT_POINTS, milestoneNames, milestones, scoreTerm, trainingSetKey } from "../src/core/index.ts";
-import { writeStreamAtomic } from "../src/io/atomicWrite.ts";
 import { loadModels } from "../src/io/modelFiles.ts";
 import { readHistory } from "../src/io/readHistory.ts";
 import { trainRiskModel } from "../training/trainRiskModel.ts";
 import { DEFAULT_L2 } from "../training/trainAll.ts";
-import { writeSyntheticState } from "../fixtures/synthetic/generate.ts";
 import { startPostgres } from "../test/support/postgresServer.ts";
 import { benchApiLatency } from "./apiLatency.ts";
 import { benchStartup } from "./startup.ts";
 import { benchLargeFit } from "./fitLarge.ts";
+import { cachedState, CURRENT_YEAR, FIRST_YEAR } from "./benchState.ts";
+import { benchTermRun } from "./termRun.ts";
+import { benchStages } from "./stages.ts";
 
-const parts = ["read", "score", "train", "fit", "term", "api", "startup"] as const;
+const parts = ["read", "score", "train", "fit", "term", "api", "startup", "stages"] as const;
 const { values } = parseArgs({
   options: {
     size: { type: "string", default: "1000000" },
     seed: { type: "string", default: "2" },
     only: { type: "string" },
     store: { type: "string", default: "both" },
+    sizes: { type: "string", default: "10000,30000,100000,300000,1000000" },
   },
 });
 if (!["sqlite", "postgres", "both"].includes(values.store!)) throw new Error(`--store takes sqlite, postgres or both, not "${values.store}"`);
@@ -39,24 +40,10 @@ if (!Number.isInteger(size) || size < 100) throw new Error(`--size takes a whole
 if (values.only !== undefined && !(parts as readonly string[]).includes(values.only)) {
   throw new Error(`--only takes ${parts.join(", ")}, not "${values.only}"`);
 }
-const wants = (part: (typeof parts)[number]) => values.only === undefined || values.only === part;
-
-/** The generator draws students over the window; about 76 % of them are enrolled in its last year. */
-const ENROLLED_SHARE = 0.76;
-const CURRENT_YEAR = 2027;
-const FIRST_YEAR = CURRENT_YEAR - 3;
-
-/** The state of `size` current students, generated on first use (same options, same bytes). */
-async function cachedState(): Promise<string> {
-  const dir = join(import.meta.dirname, "..", ".cache", "bench");
-  const file = join(dir, `state-${size}-seed${seed}.csv`);
-  if (!existsSync(file)) {
-    await mkdir(dir, { recursive: true });
-    const students = Math.round(size / ENROLLED_SHARE);
-    await writeStreamAtomic(file, (out) => writeSyntheticState({ students, seed, firstYear: FIRST_YEAR, currentYear: CURRENT_YEAR }, out));
-  }
-  return file;
-}
+// The stage sweep runs the term run five times over on each store: only when asked for.
+const wants = (part: (typeof parts)[number]) => (values.only === undefined && part !== "stages") || values.only === part;
+const sizes = values.sizes!.split(",").map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes takes whole numbers of students of at least 100, comma-separated, not "${values.sizes}"`);
 
 async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; seconds: number }> {
   const started = performance.now();
@@ -110,57 +97,13 @@ async function benchPipeline(file: string) {
   return figures;
 }
 
-const run = promisify(execFile);
-const TERM_HEAP_MB = 1024;
+type ApiFigures = Awaited<ReturnType<typeof benchApiLatency>>;
+const pacedOf = (figures: object) => ("paced" in figures ? (figures.paced as { p99ms: number }).p99ms : undefined);
+const pacedP99 = (a: ApiFigures) => ({ school_list: pacedOf(a.schoolRiskList), student: pacedOf(a.studentDetail), district_rollup: pacedOf(a.districtRollup) });
+const slowestRollup = (a: ApiFigures) => Math.round(Math.min(...Object.values(a.rollupsFlatOut).map((r) => r.requestsPerSecond)));
 
-/** A whole `ewis run-term` in its own process, so its peak memory is its own. */
-async function benchTermRun(file: string, db: string) {
-  const bin = join(import.meta.dirname, "..", "bin", "ewis.js");
-  const models = join(import.meta.dirname, "..", "models");
-  // The heap limit the README recommends for a state: without it V8 lets garbage reach ~2 GB before collecting.
-  const { stdout } = await run("node", [`--max-old-space-size=${TERM_HEAP_MB}`, bin, "run-term", "--history", file, "--year", String(CURRENT_YEAR), "--term", "fall", "--models", models, "--db", db], {
-    maxBuffer: 1 << 24,
-  });
-  const summary = /done in ([\d.]+) s \((\d+) rows\/s\), peak memory (\d+) MB/.exec(stdout);
-  const rows = /(\d+) rows read/.exec(stdout);
-  const students = /(\d+) of (\d+) students scored, (\d+) scores/.exec(stdout);
-  if (!summary || !rows || !students) throw new Error(`run-term printed no summary:\n${stdout}`);
-  const stages = Object.fromEntries([...stdout.matchAll(/^(\w+): done in ([\d.]+) s$/gm)].map((m) => [m[1], Number(m[2])]));
-  return {
-    suppression: suppressionFigures(stdout),
-    rows: Number(rows[1]),
-    studentsEnrolled: Number(students[2]),
-    scores: Number(students[3]),
-    seconds: Number(summary[1]),
-    peakMemoryMB: Number(summary[3]),
-    stageSeconds: stages,
-    nodeHeapLimitMB: TERM_HEAP_MB,
-  };
-}
-
-/** The term run's lines on what suppression hides (`suppressionLossLine`), per scope, as numbers. */
-function suppressionFigures(stdout: string) {
-  const line =
-    /^hidden in (\w+) rollups: ([\d.]+) % of counts small \(([\d.]+) % of students counted\), ([\d.]+) % protecting them \(([\d.]+) %\); (\d+) of (\d+) groups of \d+\+ hide their size; groups of 100\+ hide (\d+) of (\d+) tier counts beyond one complement$/gm;
-  return Object.fromEntries(
-    [...stdout.matchAll(line)].map((m) => [
-      m[1],
-      {
-        small_counts_pct: Number(m[2]),
-        small_students_pct: Number(m[3]),
-        protecting_counts_pct: Number(m[4]),
-        protecting_students_pct: Number(m[5]),
-        sizes_hidden: Number(m[6]),
-        groups_at_threshold: Number(m[7]),
-        large_group_tier_counts_beyond: Number(m[8]),
-        large_group_tier_counts: Number(m[9]),
-      },
-    ]),
-  );
-}
-
-// Start-up alone needs no state of N students.
-const file = values.only === "startup" ? "" : await cachedState();
+// Start-up needs no state of N students, and the sweep its own sizes.
+const file = values.only === "startup" || values.only === "stages" ? "" : await cachedState(size, seed);
 const dir = await mkdtemp(join(tmpdir(), "ewis-bench-"));
 try {
   const figures: Record<string, unknown> = {};
@@ -178,6 +121,10 @@ try {
   }
   if (wants("fit")) figures.largeFit = await benchLargeFit();
   if (wants("startup")) figures.startup = await benchStartup();
+  if (wants("stages")) {
+    const stores = (["sqlite", "postgres"] as const).filter(onStore);
+    figures.stages = await benchStages(sizes, seed, stores, dir, join(import.meta.dirname, "stages.svg"));
+  }
   const pipeline = figures.pipeline as Record<string, { rowsPerSecond?: number }> | undefined;
   const termRun = figures.termRun as Awaited<ReturnType<typeof benchTermRun>> | undefined;
   const api = figures.api as Awaited<ReturnType<typeof benchApiLatency>> | undefined;
@@ -200,6 +147,13 @@ try {
         // Goal: publishing into PostgreSQL within 1.5× of SQLite.
         publish_postgres_over_sqlite: termRunPostgres && termRun && Number(((termRunPostgres.stageSeconds.score + termRunPostgres.stageSeconds.publish) / (termRun.stageSeconds.score + termRun.stageSeconds.publish)).toFixed(2)),
         api_school_list_postgres_p99_ms: apiPostgres?.schoolRiskList.p99ms,
+        // Issue 17: paced p99 under 20 ms for each of the three at 200 requests/s, on both stores.
+        api_paced_p99_ms: api && {
+          sqlite: pacedP99(api),
+          postgres: apiPostgres && pacedP99(apiPostgres),
+        },
+        // Issue 17: every rollup route at least 1 000 requests/s flat out.
+        api_rollup_flat_out_rps: api && { sqlite: slowestRollup(api), postgres: apiPostgres && slowestRollup(apiPostgres) },
         fit_1m_x25_s: largeFit?.fit_1m_x25_s,
         startup_help_s: (figures.startup as Awaited<ReturnType<typeof benchStartup>> | undefined)?.help_s.median,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
