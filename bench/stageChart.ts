@@ -73,7 +73,7 @@ export function stageChart(runs: readonly StageRun[], options: { title: string; 
   for (const t of targets) {
     const [tx, ty] = [x(t.students), y(t.seconds)];
     parts.push(`<path d="M ${(tx - 7).toFixed(1)} ${ty.toFixed(1)} L ${(tx + 7).toFixed(1)} ${ty.toFixed(1)}" stroke="#d00000" stroke-width="3"${t.store === "postgres" ? ` stroke-dasharray="3 2"` : ""}/>`);
-    text(tx - 10, ty + 4, `goal ${t.seconds} s (${t.store === "sqlite" ? "SQLite" : "PostgreSQL"})`, `text-anchor="end" fill="#d00000"`);
+    text(tx - 10, ty + 4, `goal ${t.seconds} s (${t.store === "sqlite" ? "SQLite" : "PostgreSQL"})`, `text-anchor="end" fill="#d00000" stroke="#ffffff" stroke-width="4" paint-order="stroke"`);
   }
 
   let ly = TOP + 6;
