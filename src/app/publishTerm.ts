@@ -23,6 +23,11 @@ export interface TermToPublish {
   minCell: number;
   /** What was read, for the term's record. */
   read: { rows: number; accepted: number; rejected: number; sha256: string };
+  /**
+   * Empty the table once every student is scored (`HistoryTable.release`), before the rollups'
+   * suppression: the term run's peak memory. For a caller that is done with the history.
+   */
+  releaseTable?: boolean;
   /** The roster's names by student id (`run-term --roster`); only those of students scored this term are published. */
   roster?: ReadonlyMap<string, StudentName>;
 }
@@ -85,6 +90,7 @@ export async function publishTerm(input: TermToPublish, ports: PublishPorts): Pr
           progress.update(students);
         }
         progress.end();
+        if (input.releaseTable) input.table.release();
         if (scoring.summary().studentsEnrolled === 0) throw ports.noOneEnrolled();
         progress.stage("rollups", 1, "suppression");
         rollupTables = await scoring.rollups();

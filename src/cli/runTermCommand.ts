@@ -68,6 +68,8 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           schoolYear: options.year,
           label: options.term,
           table: history.table,
+          // Nothing here reads the rows after the run: their memory goes before suppression.
+          releaseTable: true,
           models,
           minCell: options.minCell,
           read: { rows: history.read, accepted: history.accepted, rejected: history.rejected, sha256: history.sha256 },

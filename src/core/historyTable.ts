@@ -13,13 +13,16 @@ import type { StudentYear } from "./studentYear.ts";
 /** The accepted rows, grouped by student (first appearance order) and by year within a student. */
 export class HistoryTable {
   /** Row indexes, student by student, oldest year first. */
-  private readonly order: Int32Array;
+  private order: Int32Array;
   /** Student s owns `order[start[s] .. start[s + 1])`. */
-  private readonly start: Int32Array;
+  private start: Int32Array;
   readonly firstYear: number;
   readonly lastYear: number;
 
-  constructor(readonly chunk: HistoryChunk) {
+  private rowsHeld: HistoryChunk;
+
+  constructor(chunk: HistoryChunk) {
+    this.rowsHeld = chunk;
     const { rows, student, year } = chunk;
     const students = chunk.students.length;
     const start = new Int32Array(students + 1);
@@ -50,6 +53,22 @@ export class HistoryTable {
     this.start = start;
     this.firstYear = first;
     this.lastYear = last;
+  }
+
+  /** The columns of the rows (empty after `release`). */
+  get chunk(): HistoryChunk {
+    return this.rowsHeld;
+  }
+
+  /**
+   * Lets the rows go, keeping the span of years: a term run is done with them once every
+   * student is scored, and a state's (≈ 350 MB of columns, order and ids) would otherwise sit
+   * beside the rollups' suppression, the run's peak. The table is empty afterwards.
+   */
+  release(): void {
+    this.rowsHeld = new HistoryChunkBuilder().finish();
+    this.order = new Int32Array(0);
+    this.start = new Int32Array(1);
   }
 
   get rowCount(): number {

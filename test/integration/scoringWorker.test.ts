@@ -18,7 +18,7 @@ let history: HistoryReadResult;
 let models: RiskModel[];
 const onWorker = scoreOnWorker({ minStudents: 0, ahead: 1 });
 
-async function publish(db: string, scoring: ScoreTerm, fault: PublishPorts["fault"] = () => {}, withModels = models) {
+async function publish(db: string, scoring: ScoreTerm, fault: PublishPorts["fault"] = () => {}, withModels = models, releaseTable = false) {
   return withStores(db, {}, (stores) =>
     publishTerm(
       {
@@ -27,6 +27,7 @@ async function publish(db: string, scoring: ScoreTerm, fault: PublishPorts["faul
         table: history.table,
         models: withModels,
         minCell: 10,
+        releaseTable,
         read: { rows: history.read, accepted: history.accepted, rejected: history.rejected, sha256: history.sha256 },
       },
       {
@@ -88,6 +89,26 @@ describe("scoring on a worker thread", () => {
       const db = join(work, "copied.db");
       await publish(db, onWorker);
       expect(dump(db).scores).toEqual(dump(join(work, "here.db")).scores);
+    } finally {
+      history = saved;
+    }
+  });
+
+  it("lets the history's rows go once scored, when asked, and publishes the same term", async () => {
+    const own = await readHistory(join(root, "fixtures", "state-small.csv"), { readers: 2 });
+    const { firstYear, lastYear, rowCount } = own.table;
+    expect(rowCount).toBeGreaterThan(15_000);
+    const saved = history;
+    history = own;
+    try {
+      const db = join(work, "released.db");
+      const published = await publish(db, onWorker, undefined, models, true);
+      expect(own.table.rowCount).toBe(0);
+      expect(own.table.studentCount).toBe(0);
+      expect([...own.table.histories()]).toEqual([]);
+      expect([own.table.firstYear, own.table.lastYear]).toEqual([firstYear, lastYear]);
+      expect(published.record.scores).toBeGreaterThan(1000);
+      expect(dump(db)).toEqual(dump(join(work, "here.db")));
     } finally {
       history = saved;
     }
