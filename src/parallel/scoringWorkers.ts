@@ -43,6 +43,8 @@ export interface WorkerScoringOptions {
 export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
   const minStudents = options.minStudents ?? 20_000;
   const ahead = options.ahead ?? 8;
+  // With no room ahead the worker would wait for a batch the writer can never take.
+  if (!Number.isInteger(ahead) || ahead < 1) throw new RangeError(`ahead must be a whole number of batches ≥ 1 (got ${ahead})`);
   return (job) => {
     if (job.table.studentCount < minStudents) return scoreHere(job);
     const control = new Int32Array(new SharedArrayBuffer(8));
@@ -50,7 +52,7 @@ export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
     const workerData: ScoringWorkerData = { chunk: job.table.chunk, schoolYear: job.schoolYear, models: job.models, control };
     // execArgv: [] so that a parent under the tsx CLI does not hand its loader flags down:
     // scoringWorker.mjs registers tsx itself when it runs from the sources.
-    const worker = new Worker(new URL("./scoringWorker.mjs", import.meta.url), { workerData, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 384 } });
+    const worker = new Worker(new URL("./scoringWorker.mjs", import.meta.url), { workerData, execArgv: [] });
     const messages = new MessageQueue(worker);
     const decoder = new ScoreDecoder();
     let scored: { summary: TermSummary; counts: RollupCounts } | undefined;

@@ -114,6 +114,11 @@ describe("scoring on a worker thread", () => {
     }
   });
 
+  it("refuses a worker with no room to run ahead, which could never hand over a batch", () => {
+    expect(() => scoreOnWorker({ ahead: 0 })).toThrow("ahead must be a whole number of batches ≥ 1 (got 0)");
+    expect(() => scoreOnWorker({ ahead: 1.5 })).toThrow(RangeError);
+  });
+
   it("fails the run with the worker's own error, and publishes nothing", async () => {
     const broken = models.map((m, i) => (i === 3 ? ({ ...m, features: undefined } as unknown as RiskModel) : m));
     const here = join(work, "broken-here.db");
