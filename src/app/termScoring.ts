@@ -83,14 +83,7 @@ export const scoreHere: ScoreTerm = (job) => {
   let summary: TermSummary | undefined;
   return {
     async *batches() {
-      for (;;) {
-        const next = scoring.next();
-        if (next.done) {
-          summary = next.value;
-          return;
-        }
-        yield next.value;
-      }
+      summary = yield* scoring;
     },
     summary() {
       if (!summary) throw new Error("summary() before the last batch");

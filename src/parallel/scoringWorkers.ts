@@ -56,17 +56,11 @@ export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
     const messages = new MessageQueue(worker);
     const decoder = new ScoreDecoder();
     let scored: { summary: TermSummary; counts: RollupCounts } | undefined;
-    const answer = async () => {
-      const message = await messages.next();
-      if (message.kind === "error") throw message.code ? new EwisError(message.code, message.message) : new Error(message.message);
-      return message;
-    };
     const exited = new Promise((resolve) => worker.once("exit", resolve));
-    let answered = false;
-    // A worker that has answered everything ends by itself; one stopped midway is told to stop
-    // and terminated.
+    // A worker that has sent its counts ends by itself; one stopped midway is told to stop and
+    // terminated.
     const stop = async () => {
-      if (!answered) {
+      if (!scored) {
         Atomics.store(control, STOP, 1);
         Atomics.notify(control, AHEAD);
         await worker.terminate();
@@ -76,10 +70,10 @@ export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
     return {
       async *batches(): AsyncGenerator<ScoredBatch> {
         for (;;) {
-          const message = await answer();
+          const message = await messages.next();
+          if (message.kind === "error") throw message.code ? new EwisError(message.code, message.message) : new Error(message.message);
           if (message.kind === "scored") {
             scored = message;
-            answered = true;
             return;
           }
           const scores = decoder.decode(message.batch);
