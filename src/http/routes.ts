@@ -38,8 +38,13 @@ async function riskListAnswer(ctx: RouteContext, q: RiskListAsked, auditAs: stri
     ctx.res.set({ "Ewis-Term": `${term.id} ${term.school_year} ${term.label}`, "Ewis-Term-Finished-At": term.finished_at });
     return csv;
   }
+  return jsonText(ctx, riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit, auditAs, casework: q.casework }, ctx));
+}
+
+/** An answer the use case made as JSON text already (a kept page or rollup): sent as it is, typed as JSON. */
+function jsonText(ctx: RouteContext, text: Promise<string>): Promise<string> {
   ctx.res.type("application/json");
-  return riskListPage({ term: q.term, filter, sort: q.sort, cursor: q.cursor, limit: q.limit, auditAs, casework: q.casework }, ctx);
+  return text;
 }
 
 
@@ -144,10 +149,7 @@ export const routes: RouteSpec[] = [
     summary: "State rollups by milestone, grade, tier and subgroup, suppressed cells marked",
     query: rollupQuery,
     studentLevel: false,
-    handle: (ctx) => {
-      ctx.res.type("application/json");
-      return stateRollup(ctx.query as z.infer<typeof rollupQuery>, ctx);
-    },
+    handle: (ctx) => jsonText(ctx, stateRollup(ctx.query as z.infer<typeof rollupQuery>, ctx)),
   }),
   route({
     path: "/districts/:id/rollup",
@@ -156,10 +158,7 @@ export const routes: RouteSpec[] = [
     params: placeParams,
     query: rollupQuery,
     studentLevel: false,
-    handle: (ctx) => {
-      ctx.res.type("application/json");
-      return districtRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx);
-    },
+    handle: (ctx) => jsonText(ctx, districtRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx)),
   }),
   route({
     path: "/schools/:id/rollup",
@@ -168,10 +167,7 @@ export const routes: RouteSpec[] = [
     params: placeParams,
     query: rollupQuery,
     studentLevel: false,
-    handle: (ctx) => {
-      ctx.res.type("application/json");
-      return schoolRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx);
-    },
+    handle: (ctx) => jsonText(ctx, schoolRollup(ctx.params.id, ctx.query as z.infer<typeof rollupQuery>, ctx)),
   }),
   ...caseworkRoutes,
 ];
