@@ -21,6 +21,7 @@ import { benchLargeFit } from "./fitLarge.ts";
 import { cachedState, CURRENT_YEAR, FIRST_YEAR } from "./benchState.ts";
 import { benchTermRun } from "./termRun.ts";
 import { benchStages } from "./stages.ts";
+import { round } from "./figures.ts";
 
 const parts = ["read", "score", "train", "fit", "term", "api", "startup", "stages"] as const;
 const { values } = parseArgs({
@@ -52,7 +53,6 @@ async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; seconds
 }
 
 const rate = (count: number, seconds: number) => Math.round(count / seconds);
-const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 /** read → features → train every model → score, in this process. */
 async function benchPipeline(file: string) {

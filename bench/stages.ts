@@ -18,17 +18,12 @@ export async function benchStages(sizes: readonly number[], seed: number, stores
   for (const students of sizes) {
     const file = await cachedState(students, seed);
     for (const store of stores) {
-      if (store === "sqlite") {
-        const run = await benchTermRun(file, join(dir, `stages-${students}.db`));
+      const server = store === "postgres" ? await startPostgres({ durable: true }) : undefined;
+      try {
+        const run = await benchTermRun(file, server?.url ?? join(dir, `stages-${students}.db`));
         runs.push({ store, students, seconds: run.seconds, stageSeconds: run.stageSeconds, peakMemoryMB: run.peakMemoryMB, scores: run.scores });
-      } else {
-        const server = await startPostgres({ durable: true });
-        try {
-          const run = await benchTermRun(file, server.url);
-          runs.push({ store, students, seconds: run.seconds, stageSeconds: run.stageSeconds, peakMemoryMB: run.peakMemoryMB, scores: run.scores });
-        } finally {
-          await server.stop();
-        }
+      } finally {
+        await server?.stop();
       }
     }
   }

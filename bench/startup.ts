@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freshBuild } from "../bin/freshBuild.js";
+import { round } from "./figures.ts";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..");
@@ -36,7 +37,6 @@ export async function benchStartup(runs = 5) {
       help.push(await timed(["--help"]));
       score.push(await timed(["score", "--history", history, "--year", "2027", "--models", join(root, "models"), "--out", join(work, "scores.csv")]));
     }
-    const round = (x: number) => Number(x.toFixed(3));
     return {
       compiled: freshBuild(root),
       runs,
