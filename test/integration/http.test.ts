@@ -412,19 +412,33 @@ describe("the audit trail", () => {
   });
 });
 
+/**
+ * A store of its own with the fixture's 2027 fall term published, served on port 0: for the
+ * tests of kept answers, which publish the term again. `runFall` re-runs it; `api` is the base URL.
+ */
+async function servedOwnStore(name: string) {
+  const work = await mkdtemp(join(tmpdir(), `ewis-${name}-`));
+  const db = join(work, `${name}.db`);
+  const history = join(root, "fixtures", "state-small.csv");
+  const runFall = async () =>
+    expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
+  await runFall();
+  const own = await openStores(db);
+  const app = await listen(createApp({ stores: own }), 0);
+  const address = app.address();
+  const api = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1`;
+  const close = async () => {
+    await new Promise((resolve) => app.close(resolve));
+    await own.close();
+  };
+  return { own, runFall, api, close };
+}
+
 describe("risk-list pages kept between requests", () => {
   it("serves a re-run term's own list, not the page kept from the run it replaced, and audits every read", async () => {
-    const work = await mkdtemp(join(tmpdir(), "ewis-pages-"));
-    const db = join(work, "pages.db");
-    const history = join(root, "fixtures", "state-small.csv");
-    const runFall = async () =>
-      expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
-    await runFall();
-    const own = await openStores(db);
+    const { own, runFall, api, close } = await servedOwnStore("pages");
     const token = await newTestToken(own.tokens, { name: "pages counselor", ...grants.counselor });
-    const app = await listen(createApp({ stores: own }), 0);
-    const address = app.address();
-    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/students?school=${A1}&limit=20`;
+    const url = `${api}/students?school=${A1}&limit=20`;
     const page = async () => (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as { term: { finished_at: string }; students: { student_id: string }[] };
     try {
       const first = await page();
@@ -439,26 +453,17 @@ describe("risk-list pages kept between requests", () => {
       expect(reads).toHaveLength(3);
       expect(reads[0].students).toEqual(first.students.map((s) => s.student_id).filter((id, i, all) => all.indexOf(id) === i));
     } finally {
-      await new Promise((resolve) => app.close(resolve));
-      await own.close();
+      await close();
     }
   });
 });
 
 describe("rollups kept between requests", () => {
   it("serves a kept district rollup only to whoever may read it, and a re-run term's own", async () => {
-    const work = await mkdtemp(join(tmpdir(), "ewis-rollups-"));
-    const db = join(work, "rollups.db");
-    const history = join(root, "fixtures", "state-small.csv");
-    const runFall = async () =>
-      expect(await main(["node", "ewis", "run-term", "--history", history, "--year", "2027", "--term", "fall", "--models", join(root, "models"), "--db", db], quiet)).toBe(0);
-    await runFall();
-    const own = await openStores(db);
+    const { own, runFall, api, close } = await servedOwnStore("rollups");
     const district = await newTestToken(own.tokens, { name: "rollup district admin", ...grants.district_admin });
     const counselor = await newTestToken(own.tokens, { name: "rollup counselor", ...grants.counselor });
-    const app = await listen(createApp({ stores: own }), 0);
-    const address = app.address();
-    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/districts/${A}/rollup?grade=all&dimension=all`;
+    const url = `${api}/districts/${A}/rollup?grade=all&dimension=all`;
     const rollup = (token: string) => fetch(url, { headers: { authorization: `Bearer ${token}` } });
     try {
       const first = await rollup(district);
@@ -475,8 +480,7 @@ describe("rollups kept between requests", () => {
       expect(again.term.finished_at).not.toBe(body.term.finished_at);
       expect(again.cells).toEqual(body.cells);
     } finally {
-      await new Promise((resolve) => app.close(resolve));
-      await own.close();
+      await close();
     }
   });
 });
