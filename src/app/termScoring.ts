@@ -50,7 +50,7 @@ export interface TermScoring {
 export type ScoreTerm = (job: ScoringJob) => TermScoring;
 
 /** Students scored between two writes to the store: large enough to batch, small enough to stream. */
-export const STUDENTS_A_BATCH = 4_096;
+const STUDENTS_A_BATCH = 4_096;
 
 /**
  * Scores a job's students a batch at a time, rolling each score up as it is made: the one loop
