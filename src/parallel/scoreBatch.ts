@@ -100,12 +100,12 @@ export class ScoreDecoder {
       const prior = batch.prior[i];
       scores[i] = {
         student_id: this.strings[batch.codes[at]],
-        school_year: batch.numbers[i * 3],
+        school_year: batch.numbers[i * NUMBERS],
         district_id: this.strings[batch.codes[at + 2]],
         school_id: this.strings[batch.codes[at + 3]],
-        grade: batch.numbers[i * 3 + 1],
+        grade: batch.numbers[i * NUMBERS + 1],
         milestone: this.strings[batch.codes[at + 1]] as Milestone,
-        risk: batch.numbers[i * 3 + 2],
+        risk: batch.numbers[i * NUMBERS + 2],
         tier: this.strings[batch.codes[at + 4]] as RiskTier,
         drivers: batch.drivers[i],
         subgroups,
