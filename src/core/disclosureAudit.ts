@@ -1,8 +1,10 @@
-/** One published equation: a total equals the sum of its parts (cells are numbered). */
-export interface AdditiveRelation {
-  total: number;
-  parts: readonly number[];
-}
+import { RelationList, type AdditiveRelation } from "./relationList.ts";
+import { SparseElimination, type SparseRow } from "./sparseElimination.ts";
+
+export type { AdditiveRelation };
+
+/** Relations as the audit and suppression take them: a list of objects, or already flat. */
+export type Relations = RelationList | readonly AdditiveRelation[];
 
 /**
  * Which hidden cells the published numbers still pin down. An attacker knows every visible
@@ -20,7 +22,7 @@ export interface AdditiveRelation {
  * which keeps the fill-in of the fully reduced basis small; coefficients stay small rationals,
  * so a tolerance of 1e-9 separates zero from not.
  */
-export function determinedCells(hidden: Uint8Array, relations: readonly AdditiveRelation[]): number[] {
+export function determinedCells(hidden: Uint8Array, relations: Relations): number[] {
   return new DisclosureAudit(hidden, relations).determined();
 }
 
@@ -35,22 +37,25 @@ export class DisclosureAudit {
   private readonly changed: number[] = [];
   private previous: number[] | undefined;
   private readonly trusted: Uint8Array;
+  private readonly relations: RelationList;
+  private elimination: SparseElimination | undefined;
 
   /**
-   * `relationsOf[cell]` lists the relations that hold the cell; built here when not given.
+   * `relationsOf` lists the relations that hold each cell; built here when not given.
    * `proven` marks hidden cells known to be safe (see `SuppressionOptions`): a group holding
    * only those is never solved, since a proven cell stays unpinned whatever else is hidden.
    */
   constructor(
     private readonly hidden: Uint8Array,
-    private readonly relations: readonly AdditiveRelation[],
-    private readonly relationsOf: readonly (readonly number[])[] = relationsByCell(hidden.length, relations),
+    relations: Relations,
+    private readonly relationsOf: RelationsByCell = relationsByCell(hidden.length, relations),
     proven?: Uint8Array,
   ) {
+    this.relations = RelationList.of(relations);
     this.trusted = proven ? Uint8Array.from(proven) : new Uint8Array(hidden.length);
     this.parent = new Int32Array(hidden.length);
     for (let i = 0; i < hidden.length; i++) this.parent[i] = i;
-    for (let k = 0; k < relations.length; k++) this.link(k);
+    for (let k = 0; k < this.relations.length; k++) this.link(k);
   }
 
   /**
@@ -63,7 +68,8 @@ export class DisclosureAudit {
     this.hidden[cell] = 1;
     if (proven) this.trusted[cell] = 1;
     else this.changed.push(cell);
-    for (const k of this.relationsOf[cell]) this.link(k);
+    const { start, list } = this.relationsOf;
+    for (let j = start[cell]; j < start[cell + 1]; j++) this.link(list[j]);
   }
 
   /** Marks a hidden or visible cell proven safe (a corner of a change that keeps every sum true). */
@@ -80,15 +86,15 @@ export class DisclosureAudit {
 
     const result = (this.previous ?? []).filter((cell) => !redo[this.find(cell)] && !this.trusted[cell]);
     const groups = new Map<number, number[]>(); // root → relations holding a hidden cell of it
-    this.relations.forEach((r, k) => {
-      const cell = this.firstHidden(r);
-      if (cell < 0) return;
+    for (let k = 0; k < this.relations.length; k++) {
+      const cell = this.firstHidden(k);
+      if (cell < 0) continue;
       const root = this.find(cell);
-      if (!redo[root]) return;
+      if (!redo[root]) continue;
       const list = groups.get(root);
       if (list) list.push(k);
       else groups.set(root, [k]);
-    });
+    }
     for (const list of groups.values()) result.push(...this.solve(list));
     result.sort((a, b) => a - b);
     this.previous = result;
@@ -101,30 +107,31 @@ export class DisclosureAudit {
 
   /** Reduces one group's equations, fewest unknowns first, and returns its determined cells. */
   private solve(relationIds: number[]): number[] {
-    const rows: Row[] = [];
+    const elimination = (this.elimination ??= new SparseElimination(this.hidden.length));
+    const rows: SparseRow[] = [];
+    const { totals, partStart, partCells } = this.relations;
     for (const k of relationIds) {
-      const row = rowOf(this.relations[k], this.hidden);
-      if (row.size > 0) rows.push(row);
+      const row = elimination.equation(totals[k], partCells.subarray(partStart[k], partStart[k + 1]), this.hidden);
+      if (row.idx.length > 0) rows.push(row);
     }
-    const order = rows.map((_, i) => i).sort((a, b) => rows[a].size - rows[b].size || a - b);
-    const determined: number[] = [];
-    for (const [pivot, row] of reducedBasis(order.map((i) => rows[i]))) if (row.size === 1) determined.push(pivot);
-    return determined;
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a].idx.length - rows[b].idx.length || a - b);
+    return elimination.determinedPivots(order.map((i) => rows[i]));
   }
 
-  private firstHidden(r: AdditiveRelation): number {
-    if (this.hidden[r.total]) return r.total;
-    for (const p of r.parts) if (this.hidden[p]) return p;
+  private firstHidden(k: number): number {
+    const { totals, partStart, partCells } = this.relations;
+    if (this.hidden[totals[k]]) return totals[k];
+    for (let j = partStart[k]; j < partStart[k + 1]; j++) if (this.hidden[partCells[j]]) return partCells[j];
     return -1;
   }
 
   private link(k: number): void {
-    const r = this.relations[k];
-    const first = this.firstHidden(r);
+    const first = this.firstHidden(k);
     if (first < 0) return;
+    const { totals, partStart, partCells } = this.relations;
     const root = this.find(first);
-    if (this.hidden[r.total]) this.union(root, r.total);
-    for (const p of r.parts) if (this.hidden[p]) this.union(root, p);
+    if (this.hidden[totals[k]]) this.union(root, totals[k]);
+    for (let j = partStart[k]; j < partStart[k + 1]; j++) if (this.hidden[partCells[j]]) this.union(root, partCells[j]);
   }
 
   private find(x: number): number {
@@ -146,89 +153,28 @@ export class DisclosureAudit {
   }
 }
 
-/** For each cell, the relations that hold it. */
-export function relationsByCell(cells: number, relations: readonly AdditiveRelation[]): number[][] {
-  const relationsOf: number[][] = Array.from({ length: cells }, () => []);
-  relations.forEach((r, k) => {
-    relationsOf[r.total].push(k);
-    for (const p of r.parts) relationsOf[p].push(k);
-  });
-  return relationsOf;
+/**
+ * For each cell, the relations that hold it: cell c's are `list[start[c]]` up to
+ * `list[start[c + 1]]`, in relation order (a relation holding a cell twice lists it twice).
+ * Two flat arrays: a state's million cells as arrays of arrays took ~190 MB of heap, and the
+ * garbage collector walked them on every pass through the rollups' suppression.
+ */
+export interface RelationsByCell {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
 }
 
-const EPSILON = 1e-9;
-
-type Row = Map<number, number>;
-
-/** A relation as an equation over the hidden cells: +1 for the total, −1 for each part. */
-function rowOf(relation: AdditiveRelation, hidden: Uint8Array): Row {
-  const row: Row = new Map();
-  if (hidden[relation.total]) row.set(relation.total, 1);
-  for (const p of relation.parts) {
-    if (!hidden[p]) continue;
-    const next = (row.get(p) ?? 0) - 1;
-    if (next === 0) row.delete(p);
-    else row.set(p, next);
+export function relationsByCell(cells: number, relations: Relations): RelationsByCell {
+  const { totals, partStart, partCells } = RelationList.of(relations);
+  const start = new Int32Array(cells + 1);
+  for (const c of totals) start[c + 1]++;
+  for (const c of partCells) start[c + 1]++;
+  for (let c = 0; c < cells; c++) start[c + 1] += start[c];
+  const list = new Int32Array(start[cells]);
+  const next = start.slice(0, cells);
+  for (let k = 0; k < totals.length; k++) {
+    list[next[totals[k]]++] = k;
+    for (let j = partStart[k]; j < partStart[k + 1]; j++) list[next[partCells[j]]++] = k;
   }
-  return row;
-}
-
-/** Fully reduced row echelon form of `rows` (consumed): pivot → row, the pivot's coefficient 1. */
-function reducedBasis(rows: Iterable<Row>): Map<number, Row> {
-  const basis = new Map<number, Row>();
-  const rowsHolding = new Map<number, Set<number>>(); // variable → pivots of rows that hold it
-
-  const hold = (pivot: number, v: number) => {
-    let set = rowsHolding.get(v);
-    if (!set) rowsHolding.set(v, (set = new Set()));
-    set.add(pivot);
-  };
-  const release = (pivot: number, v: number) => rowsHolding.get(v)?.delete(pivot);
-
-  for (const row of rows) {
-    // Reduce against the basis: replace every pivot variable by its row.
-    for (const v of [...row.keys()]) {
-      const c = row.get(v);
-      const pivotRow = basis.get(v);
-      if (c === undefined || !pivotRow) continue;
-      for (const [w, a] of pivotRow) {
-        const next = (row.get(w) ?? 0) - c * a;
-        if (Math.abs(next) < EPSILON) row.delete(w);
-        else row.set(w, next);
-      }
-    }
-    if (row.size === 0) continue; // implied by the equations already held
-
-    // Pivot on the variable held by the fewest basis rows (Markowitz): the least fill-in.
-    let pivot = -1;
-    let fewest = Infinity;
-    for (const v of row.keys()) {
-      const held = rowsHolding.get(v)?.size ?? 0;
-      if (held < fewest || (held === fewest && v < pivot)) {
-        pivot = v;
-        fewest = held;
-      }
-    }
-    const scale = row.get(pivot) as number;
-    for (const [v, a] of row) row.set(v, a / scale);
-
-    // Keep the basis fully reduced: eliminate the new pivot from every row that holds it.
-    for (const other of [...(rowsHolding.get(pivot) ?? [])]) {
-      const otherRow = basis.get(other) as Row;
-      const c = otherRow.get(pivot) as number;
-      for (const [w, a] of row) {
-        const next = (otherRow.get(w) ?? 0) - c * a;
-        if (Math.abs(next) < EPSILON) {
-          otherRow.delete(w);
-          release(other, w);
-        } else {
-          if (!otherRow.has(w)) hold(other, w);
-          otherRow.set(w, next);
-        }
-      }
-    }
-    basis.set(pivot, row);
-    for (const v of row.keys()) hold(pivot, v);
-  }
-  return basis;
+  return { start, list };
 }

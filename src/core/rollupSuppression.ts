@@ -1,6 +1,7 @@
 import { EwisError } from "./errors.ts";
 import { suppressCells } from "./suppression.ts";
-import { determinedCells, relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
+import { determinedCells, relationsByCell } from "./disclosureAudit.ts";
+import { RelationListBuilder, type RelationList } from "./relationList.ts";
 import { coveredDespite, FIELDS_PER_GROUP, hypercubeComplements, type LinkedTable } from "./hypercubeComplements.ts";
 import { ALL, rollupKeyString, type GroupKey, type RollupGroup, type ScopeType } from "./rollupKey.ts";
 import { suppressionLoss, type SuppressionLoss } from "./suppressionLoss.ts";
@@ -211,7 +212,7 @@ export function linkedTableOf(groups: readonly RollupGroup[]): LinkedTable {
 }
 
 /** Every additive tie a reader could subtract along: tiers → group, values → everyone, grades → all grades, schools → district → state. */
-export function relationsOf(groups: readonly RollupGroup[]): AdditiveRelation[] {
+export function relationsOf(groups: readonly RollupGroup[]): RelationList {
   const index = new Map<string, number>();
   groups.forEach((g, i) => index.set(rollupKeyString(g.key), i));
   const ties = new Map<string, { total: number; parts: number[] }>();
@@ -223,9 +224,9 @@ export function relationsOf(groups: readonly RollupGroup[]): AdditiveRelation[] 
     if (entry) entry.parts.push(part);
     else ties.set(id, { total, parts: [part] });
   };
-  const relations: AdditiveRelation[] = [];
+  const relations = new RelationListBuilder();
   groups.forEach((g, i) => {
-    relations.push({ total: i * 4, parts: [i * 4 + 1, i * 4 + 2, i * 4 + 3] });
+    relations.add(i * 4, [i * 4 + 1, i * 4 + 2, i * 4 + 3]);
     const k = g.key;
     if (k.dimension !== ALL) tie(i, k.dimension, { ...k, dimension: ALL, value: ALL });
     if (k.grade !== ALL) tie(i, "grade", { ...k, grade: ALL });
@@ -233,7 +234,7 @@ export function relationsOf(groups: readonly RollupGroup[]): AdditiveRelation[] 
     if (k.scope === "district") tie(i, "scope", { ...k, scope: "state", district_id: "" });
   });
   for (const { total, parts } of ties.values()) {
-    for (let f = 0; f < 4; f++) relations.push({ total: total * 4 + f, parts: parts.map((p) => p * 4 + f) });
+    for (let f = 0; f < 4; f++) relations.add(total * 4 + f, parts.map((p) => p * 4 + f));
   }
-  return relations;
+  return relations.finish();
 }

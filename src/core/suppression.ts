@@ -1,5 +1,6 @@
 import { EwisError } from "./errors.ts";
-import { DisclosureAudit, relationsByCell, type AdditiveRelation } from "./disclosureAudit.ts";
+import { DisclosureAudit, relationsByCell, type AdditiveRelation, type Relations, type RelationsByCell } from "./disclosureAudit.ts";
+import { RelationList } from "./relationList.ts";
 import { deducedZeros } from "./zeroDeduction.ts";
 
 export type { AdditiveRelation };
@@ -42,8 +43,8 @@ export interface SuppressionOptions {
   maxRounds?: number;
   /** Cells never to hide: numbers every reader knows from elsewhere, so hiding them would protect nothing. */
   fixed?: Uint8Array;
-  /** `relationsOf[cell]`, the relations holding each cell, when the caller has it already. */
-  relationsOf?: readonly (readonly number[])[];
+  /** The relations holding each cell (`relationsByCell`), when the caller has them already. */
+  relationsOf?: RelationsByCell;
   /**
    * The small cells, to protect also from an attacker who knows counts are never negative
    * (`zeroDeduction.ts`): once the sums pin nothing, the zeros that attacker pins are taken as
@@ -62,12 +63,15 @@ export interface SuppressionOptions {
   provenDespite?: (pinned: Uint8Array) => Uint8Array;
 }
 
-export function suppressCells(counts: ArrayLike<number>, relations: readonly AdditiveRelation[], threshold: number, options: SuppressionOptions = {}): Uint8Array {
+export function suppressCells(counts: ArrayLike<number>, given: Relations, threshold: number, options: SuppressionOptions = {}): Uint8Array {
+  const relations = RelationList.of(given);
+  const { totals, partStart, partCells } = relations;
   const { primary, cost, proven, fixed } = options;
   const hidden = new Uint8Array(counts.length);
   for (let i = 0; i < counts.length; i++) if (((counts[i] > 0 && counts[i] < threshold) || primary?.[i]) && !fixed?.[i]) hidden[i] = 1;
 
   const relationsOf = options.relationsOf ?? relationsByCell(counts.length, relations);
+  const { start: firstOf, list: relationList } = relationsOf;
 
   const queued = new Uint8Array(relations.length);
   const queue: number[] = [];
@@ -80,17 +84,16 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
   const audit = new DisclosureAudit(hidden, relations, relationsOf, proven);
   const hide = (cell: number, proven = false) => {
     audit.hide(cell, proven);
-    for (const k of relationsOf[cell]) enqueue(k);
+    for (let j = firstOf[cell]; j < firstOf[cell + 1]; j++) enqueue(relationList[j]);
   };
   const greedy = () => {
     while (queue.length > 0) {
       const k = queue.pop() as number;
       queued[k] = 0;
-      const { total, parts } = relations[k];
-      let hiddenCount = hidden[total];
-      for (const p of parts) hiddenCount += hidden[p];
+      let hiddenCount = hidden[totals[k]];
+      for (let j = partStart[k]; j < partStart[k + 1]; j++) hiddenCount += hidden[partCells[j]];
       if (hiddenCount !== 1) continue;
-      const pick = complement(counts, hidden, total, parts, cost, false, fixed);
+      const pick = complement(counts, hidden, relations, k, cost, false, fixed);
       if (pick >= 0) hide(pick);
     }
   };
@@ -109,14 +112,14 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
       const next: number[] = [];
       const found: number[] = [];
       for (const cell of frontier) {
-        for (const k of relationsOf[cell]) {
+        for (let at = firstOf[cell]; at < firstOf[cell + 1]; at++) {
+          const k = relationList[at];
           if (seenRelation.has(k)) continue;
           seenRelation.add(k);
-          const { total, parts } = relations[k];
-          const pick = complement(counts, hidden, total, parts, cost, positive, fixed);
+          const pick = complement(counts, hidden, relations, k, cost, positive, fixed);
           if (pick >= 0 && !found.includes(pick)) found.push(pick);
-          for (let j = -1; j < parts.length; j++) {
-            const c = j < 0 ? total : parts[j];
+          for (let j = partStart[k] - 1; j < partStart[k + 1]; j++) {
+            const c = j < partStart[k] ? totals[k] : partCells[j];
             if (hidden[c] && !seenCell.has(c)) {
               seenCell.add(c);
               next.push(c);
@@ -156,7 +159,7 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
     return knownZeros.audit.determined().filter((c) => small[c] && counts[c] > 0);
   };
 
-  relations.forEach((_, k) => enqueue(k));
+  for (let k = 0; k < relations.length; k++) enqueue(k);
   greedy();
   const timesDetermined = new Map<number, number>();
   const rounds = options.maxRounds ?? MAX_AUDIT_ROUNDS;
@@ -198,24 +201,29 @@ export function suppressCells(counts: ArrayLike<number>, relations: readonly Add
 /** What hiding a cell loses: its cost where given, else its count. */
 const price = (c: number, counts: ArrayLike<number>, cost?: ArrayLike<number>) => (cost ? cost[c] : counts[c]);
 
-/** The cell to hide beside a hidden one in a relation (`positive`: only a count above 0). */
-function complement(counts: ArrayLike<number>, hidden: Uint8Array, total: number, parts: readonly number[], cost?: ArrayLike<number>, positive = false, fixed?: Uint8Array): number {
+/** The cell to hide beside a hidden one in relation k (`positive`: only a count above 0). */
+function complement(counts: ArrayLike<number>, hidden: Uint8Array, relations: RelationList, k: number, cost?: ArrayLike<number>, positive = false, fixed?: Uint8Array): number {
+  const total = relations.totals[k];
+  const from = relations.partStart[k];
+  const to = relations.partStart[k + 1];
+  const parts = relations.partCells;
   let best = -1;
   if (cost || positive || fixed) {
-    for (const c of [total, ...parts]) {
+    for (let j = from - 1; j < to; j++) {
+      const c = j < from ? total : parts[j];
       if (hidden[c] || fixed?.[c] || (positive && counts[c] <= 0)) continue;
-      const k = price(c, counts, cost);
-      if (best < 0 || k < price(best, counts, cost) || (k === price(best, counts, cost) && c < best)) best = c;
+      const cellPrice = price(c, counts, cost);
+      if (best < 0 || cellPrice < price(best, counts, cost) || (cellPrice === price(best, counts, cost) && c < best)) best = c;
     }
     return best;
   }
-  for (const p of parts) {
+  for (let j = from; j < to; j++) {
+    const p = parts[j];
     if (hidden[p] || counts[p] <= 0) continue;
     if (best < 0 || counts[p] < counts[best] || (counts[p] === counts[best] && p < best)) best = p;
   }
   if (best >= 0) return best;
   if (!hidden[total]) return total;
-  for (const p of parts) if (!hidden[p]) return p;
+  for (let j = from; j < to; j++) if (!hidden[parts[j]]) return parts[j];
   return -1;
 }
-
