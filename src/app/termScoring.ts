@@ -26,6 +26,11 @@ export interface ScoredBatch {
   students: number;
 }
 
+/** A batch as scoring makes it: with each score's student by number in the table, which a worker sends instead of the id's text. */
+export interface OwnedBatch extends ScoredBatch {
+  owners: number[];
+}
+
 /** Every score's rollups, suppressed at the job's threshold. */
 export interface ScoredRollups {
   cells: RollupCell[];
@@ -53,26 +58,30 @@ export type ScoreTerm = (job: ScoringJob) => TermScoring;
 const STUDENTS_A_BATCH = 4_096;
 
 /**
- * Scores a job's students a batch at a time, rolling each score up as it is made: the one loop
- * both implementations run (here, or inside the worker). Returns what scoring counted.
+ * Scores a job's students a batch at a time, rolling each score up as it is made (when given
+ * `rollups`): the one loop every implementation runs (here, or inside the workers). Returns what
+ * scoring counted.
  */
-export function* scoredBatches(job: Omit<ScoringJob, "minCell">, rollups: RollupAccumulator): Generator<ScoredBatch, TermSummary> {
+export function* scoredBatches(job: Omit<ScoringJob, "minCell">, rollups?: RollupAccumulator): Generator<OwnedBatch, TermSummary> {
   const scorer = new TermScorer(job.schoolYear, job.models);
   let batch: PublishedScore[] = [];
+  let owners: number[] = [];
   let seen = 0;
   const add = (score: StudentScore) => {
     const published = publishedScore(score);
-    rollups.add(published);
+    rollups?.add(published);
     batch.push(published);
+    owners.push(seen);
   };
   for (const history of job.table.histories()) {
     scorer.score(history, add);
     if (++seen % STUDENTS_A_BATCH === 0) {
-      yield { scores: batch, students: seen };
+      yield { scores: batch, owners, students: seen };
       batch = [];
+      owners = [];
     }
   }
-  if (seen % STUDENTS_A_BATCH !== 0) yield { scores: batch, students: seen };
+  if (seen % STUDENTS_A_BATCH !== 0) yield { scores: batch, owners, students: seen };
   return scorer.summary();
 }
 

@@ -50,7 +50,8 @@ export interface RollupTables {
   exposed: RollupCell[];
 }
 
-interface Group extends RollupGroup<RollupKey> {
+/** A rollup group as counted: its key, its four counts, and the sum of its risks. */
+export interface CountedGroup extends RollupGroup<RollupKey> {
   riskSum: number;
 }
 
@@ -166,7 +167,15 @@ export interface RollupCounts {
 
 /** The groups of `counts`, ordered by key text, with suppression applied at `threshold`. */
 export function rollupTables(counts: RollupCounts, threshold: number, elsewhere?: (groups: readonly RollupGroup[]) => Elsewhere): RollupTables {
-  const groups: Group[] = [];
+  const ordered = rollupGroups(counts);
+  const { hidden, small, loss, exposed } = suppressRollups(ordered, threshold, elsewhere?.(ordered));
+  const cells = rollupCells(ordered, hidden, small);
+  return { cells, loss, exposed: [...new Set(exposed.map((c) => Math.floor(c / 4)))].map((i) => cells[i]) };
+}
+
+/** The groups of `counts` that hold a score, ordered by key text: the order suppression's masks are in. */
+export function rollupGroups(counts: RollupCounts): CountedGroup[] {
+  const groups: CountedGroup[] = [];
   for (const [id, tally] of counts.tallies) {
     const [scope, district_id, school_id] = counts.placeKeys[Math.floor(id / 64)];
     const milestone = counts.milestoneNames[id % 64];
@@ -183,10 +192,12 @@ export function rollupTables(counts: RollupCounts, threshold: number, elsewhere?
   }
   const keyed = groups.map((g) => ({ g, text: rollupKeyString(g.key) }));
   keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  const ordered = keyed.map((k) => k.g);
-  const { hidden, small, loss, exposed } = suppressRollups(ordered, threshold, elsewhere?.(ordered));
-  const cells = ordered.map((g, i) => cellOf(g, hidden, small, i * 4));
-  return { cells, loss, exposed: [...new Set(exposed.map((c) => Math.floor(c / 4)))].map((i) => cells[i]) };
+  return keyed.map((k) => k.g);
+}
+
+/** The groups as published cells, without the numbers `hidden` hides (masks of 4 fields a group, as `suppressRollups` gives). */
+export function rollupCells(groups: readonly CountedGroup[], hidden: Uint8Array, small: Uint8Array): RollupCell[] {
+  return groups.map((g, i) => cellOf(g, hidden, small, i * 4));
 }
 
 /** Change from last term, shown only where both terms show the number it is made from. */
@@ -200,7 +211,7 @@ export function rollupChange(
 
 // The masks hold 4 fields per group; cell i's start at `at`. Field by field, without a spread
 // or closures: written that way a state's 241 000 cells took about 3 s, this way 0.06 s.
-function cellOf(g: Group, hidden: Uint8Array, small: Uint8Array, at: number): RollupCell {
+function cellOf(g: CountedGroup, hidden: Uint8Array, small: Uint8Array, at: number): RollupCell {
   const { key, counts } = g;
   const n = counts[0];
   const sizeHidden = hidden[at] === 1;

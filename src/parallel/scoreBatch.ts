@@ -8,8 +8,14 @@
  * so the encoder interns them: each distinct value crosses once, with the batch that first uses
  * it, and later batches send its code. Drivers are all but unique per score and cross as text.
  *
+ * Student ids are the exception, when the encoder is given each score's student by number in
+ * the history (`owners`): a state's million are all distinct, and interned they cost the worker
+ * a map and the writer a copy of every one. The decoder then names them from the writer's own
+ * copy of the history's ids.
+ *
  * `ScoreEncoder` and `ScoreDecoder` are a pair: one of each per worker, batches decoded in the
- * order they were encoded. decode(encode(batch)) deep-equals the batch.
+ * order they were encoded. decode(encode(batch)) deep-equals the batch, with `owners` too when
+ * the decoder has the ids they number.
  */
 import { indicatorCount, subgroupDimensions, type Milestone, type PriorMilestone, type PublishedScore, type RiskTier, type SubgroupDimension } from "../core/index.ts";
 
@@ -31,15 +37,19 @@ export interface EncodedScores {
   drivers: string[];
   /** JSON of the prior milestone, or null: few scores have one. */
   prior: (string | null)[];
+  /** Each score's student by number, when the ids are not interned (their code is then -1). */
+  owners?: Int32Array;
 }
 
 /** The buffers an encoded batch can hand over rather than copy (postMessage's transfer list). */
-export const transferables = (batch: EncodedScores): ArrayBuffer[] => [batch.codes.buffer, batch.numbers.buffer, batch.indicators.buffer] as ArrayBuffer[];
+export const transferables = (batch: EncodedScores): ArrayBuffer[] =>
+  [batch.codes.buffer, batch.numbers.buffer, batch.indicators.buffer, ...(batch.owners ? [batch.owners.buffer] : [])] as ArrayBuffer[];
 
 export class ScoreEncoder {
   private readonly codes = new Map<string, number>();
 
-  encode(scores: readonly PublishedScore[]): EncodedScores {
+  /** `owners`: each score's student by number (see above); without them ids are interned. */
+  encode(scores: readonly PublishedScore[], owners?: readonly number[]): EncodedScores {
     const count = scores.length;
     const batch: EncodedScores = {
       count,
@@ -50,6 +60,7 @@ export class ScoreEncoder {
       drivers: new Array(count),
       prior: new Array(count),
     };
+    if (owners) batch.owners = Int32Array.from(owners);
     const { codes } = batch;
     for (let i = 0; i < count; i++) {
       const s = scores[i];
@@ -57,7 +68,8 @@ export class ScoreEncoder {
       const previous = i > 0 ? scores[i - 1] : undefined;
       // A student's scores come together and share ids and subgroups (the same object): a value
       // equal to the previous score's takes its code, which saves most of the lookups.
-      for (let f = 0; f < TEXT.length; f++) {
+      codes[at] = owners ? -1 : previous !== undefined && previous.student_id === s.student_id ? codes[at - CODES] : this.code(s.student_id, batch.strings);
+      for (let f = 1; f < TEXT.length; f++) {
         const field = TEXT[f];
         codes[at + f] = previous !== undefined && previous[field] === s[field] ? codes[at - CODES + f] : this.code(s[field], batch.strings);
       }
@@ -88,6 +100,9 @@ export class ScoreEncoder {
 export class ScoreDecoder {
   private readonly strings: string[] = [];
 
+  /** `ids`: the history's student ids, which batches encoded with `owners` number. */
+  constructor(private readonly ids: readonly string[] = []) {}
+
   /** The batch's scores, each new to its term (no tier move yet: the writer takes it). */
   decode(batch: EncodedScores): PublishedScore[] {
     for (const s of batch.strings) this.strings.push(s);
@@ -99,7 +114,7 @@ export class ScoreDecoder {
       for (let d = 0; d < subgroupDimensions.length; d++) subgroups[subgroupDimensions[d]] = this.strings[batch.codes[at + TEXT.length + d]];
       const prior = batch.prior[i];
       scores[i] = {
-        student_id: this.strings[batch.codes[at]],
+        student_id: batch.owners ? this.ids[batch.owners[i]] : this.strings[batch.codes[at]],
         school_year: batch.numbers[i * NUMBERS],
         district_id: this.strings[batch.codes[at + 2]],
         school_id: this.strings[batch.codes[at + 3]],

@@ -1,18 +1,35 @@
 /**
- * A term's scoring on a worker thread, so the publishing thread only writes: scoring, building
- * each published score and rolling it up take about as long as writing it to the store, and on
- * one thread the two add up. Same core code as `scoreHere` (src/app/termScoring.ts), so the
- * same scores in the same order, and the same rollups.
+ * A term's scoring on two worker threads, so the publishing thread only writes: scoring,
+ * building each published score and rolling it up take about as long as writing it to the
+ * store, and on one thread the two add up. Same core code as `scoreHere`
+ * (src/app/termScoring.ts), so the same scores in the same order, and the same rollups.
  *
- * The history goes to the worker as it is: its columns are shared, not copied, when they live
- * on a SharedArrayBuffer (readHistory's joined chunks do), copied otherwise; its few
- * dictionaries of ids are copied. Batches come back as columns (scoreBatch.ts). The worker runs
- * at most `ahead` batches in front of the writer, so a slow store holds it back instead of
- * filling memory. The worker counts the rollups as it scores and hands the counts back with
- * its summary; their suppression runs here, after the worker has ended and freed its memory.
+ * One worker scores for the writer: batches come back as columns (scoreBatch.ts), at most
+ * `ahead` in front of the writer, so a slow store holds it back instead of filling memory. The
+ * other scores the same students again for the rollups only, counts them and suppresses them,
+ * all while the writer writes: suppression needs every score counted, so after a single
+ * scoring it could only start once the last batch was made, and a state's took ~9 s after the
+ * writes. Scoring twice costs CPU the writer leaves idle (it waits on the store), and the
+ * suppressed rollups come back as counts and masks; the cells are made here, in the same order.
+ *
+ * The history goes to each worker as it is, less its student ids: its columns are shared, not
+ * copied, when they live on a SharedArrayBuffer (readHistory's joined chunks do), copied
+ * otherwise; its few small dictionaries (districts, schools, dates) are copied. A score's student
+ * comes back by number (`owners`), named here: a state's million ids copied to each worker, then
+ * interned by it and sent back as text, cost ~250 MB of the run's peak.
  */
 import { Worker } from "node:worker_threads";
-import { EwisError, rollupTables, type EwisErrorCode, type HistoryChunk, type RiskModel, type RollupCounts, type TermSummary } from "../core/index.ts";
+import {
+  EwisError,
+  rollupCells,
+  rollupGroups,
+  type EwisErrorCode,
+  type HistoryChunk,
+  type RiskModel,
+  type RollupCounts,
+  type SuppressionLoss,
+  type TermSummary,
+} from "../core/index.ts";
 import { scoreHere, type ScoredBatch, type ScoreTerm } from "../app/termScoring.ts";
 import { ScoreDecoder, type EncodedScores } from "./scoreBatch.ts";
 
@@ -21,15 +38,21 @@ export const AHEAD = 0;
 export const STOP = 1;
 
 export interface ScoringWorkerData {
+  role: "batches" | "rollups";
+  /** Without its student ids: the writer names each score's student from its own copy. */
   chunk: HistoryChunk;
+  /** Students in the history. */
+  students: number;
   schoolYear: number;
   models: readonly RiskModel[];
+  minCell: number;
   control: Int32Array;
 }
 
 export type ScoringMessage =
   | { kind: "batch"; batch: EncodedScores; students: number }
-  | { kind: "scored"; summary: TermSummary; counts: RollupCounts }
+  | { kind: "scored"; summary: TermSummary }
+  | { kind: "rollups"; summary: TermSummary; counts: RollupCounts; hidden: Uint8Array; small: Uint8Array; loss: SuppressionLoss[] }
   | { kind: "error"; message: string; code?: EwisErrorCode };
 
 export interface WorkerScoringOptions {
@@ -49,33 +72,42 @@ export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
     if (job.table.studentCount < minStudents) return scoreHere(job);
     const control = new Int32Array(new SharedArrayBuffer(8));
     control[AHEAD] = ahead;
-    const workerData: ScoringWorkerData = { chunk: job.table.chunk, schoolYear: job.schoolYear, models: job.models, control };
-    // execArgv: [] so that a parent under the tsx CLI does not hand its loader flags down:
-    // scoringWorker.mjs registers tsx itself when it runs from the sources.
-    const worker = new Worker(new URL("./scoringWorker.mjs", import.meta.url), { workerData, execArgv: [] });
-    const messages = new MessageQueue(worker);
-    const decoder = new ScoreDecoder();
-    let scored: { summary: TermSummary; counts: RollupCounts } | undefined;
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    // A worker that has sent its counts ends by itself; one stopped midway is told to stop and
-    // terminated.
+    const start = (role: ScoringWorkerData["role"]) => {
+      const { chunk } = job.table;
+      const workerData: ScoringWorkerData = { role, chunk: { ...chunk, students: [] }, students: chunk.students.length, schoolYear: job.schoolYear, models: job.models, minCell: job.minCell, control };
+      // execArgv: [] so that a parent under the tsx CLI does not hand its loader flags down:
+      // scoringWorker.mjs registers tsx itself when it runs from the sources.
+      const worker = new Worker(new URL("./scoringWorker.mjs", import.meta.url), { workerData, execArgv: [] });
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      return { worker, messages: new MessageQueue(worker), exited };
+    };
+    const scorer = start("batches");
+    const roller = start("rollups");
+    const decoder = new ScoreDecoder(job.table.chunk.students);
+    let summary: TermSummary | undefined;
+    let rolled: Promise<Extract<ScoringMessage, { kind: "rollups" }>> | undefined;
+    const rollupsMessage = () =>
+      (rolled ??= roller.messages.next().then((message) => {
+        if (message.kind === "rollups") return message;
+        throw failure(message);
+      }));
+    // A worker that has sent its last message ends by itself; one stopped midway is told to stop
+    // and terminated.
     const stop = async () => {
-      if (!scored) {
-        Atomics.store(control, STOP, 1);
-        Atomics.notify(control, AHEAD);
-        await worker.terminate();
-      }
-      await exited;
+      Atomics.store(control, STOP, 1);
+      Atomics.notify(control, AHEAD);
+      await Promise.all([scorer.worker.terminate(), roller.worker.terminate()]);
+      await Promise.all([scorer.exited, roller.exited]);
     };
     return {
       async *batches(): AsyncGenerator<ScoredBatch> {
         for (;;) {
-          const message = await messages.next();
-          if (message.kind === "error") throw message.code ? new EwisError(message.code, message.message) : new Error(message.message);
+          const message = await scorer.messages.next();
           if (message.kind === "scored") {
-            scored = message;
+            summary = message.summary;
             return;
           }
+          if (message.kind !== "batch") throw failure(message);
           const scores = decoder.decode(message.batch);
           Atomics.add(control, AHEAD, 1);
           Atomics.notify(control, AHEAD);
@@ -83,17 +115,23 @@ export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
         }
       },
       summary() {
-        if (!scored) throw new Error("summary() before the last batch");
-        return scored.summary;
+        if (!summary) throw new Error("summary() before the last batch");
+        return summary;
       },
       async rollups() {
-        if (!scored) throw new Error("rollups() before the last batch");
-        const { cells, loss } = rollupTables(scored.counts, job.minCell);
-        return { cells, loss };
+        if (!summary) throw new Error("rollups() before the last batch");
+        const { counts, hidden, small, loss } = await rollupsMessage();
+        return { cells: rollupCells(rollupGroups(counts), hidden, small), loss };
       },
       stop,
     };
   };
+}
+
+/** A worker's error as the error to throw; any other message out of place is a bug. */
+function failure(message: ScoringMessage): Error {
+  if (message.kind !== "error") return new Error(`the scoring worker sent a ${message.kind} message out of turn`);
+  return message.code ? new EwisError(message.code, message.message) : new Error(message.message);
 }
 
 /** The worker's messages in order, awaited one at a time; a crash or an early exit is an error. */

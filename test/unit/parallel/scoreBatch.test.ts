@@ -29,4 +29,19 @@ describe("score batches between threads", () => {
     expect(first.strings.length + second.strings.length).toBe(distinct.size);
     expect(second.strings).not.toContain(scores[0].tier);
   });
+
+  it("names each score's student from the writer's ids when the batch numbers them, sending no id text", async () => {
+    const { table } = await readHistory(join(root, "fixtures", "state-small.csv"));
+    const models = await loadModels(join(root, "models"));
+    const ids = table.chunk.students;
+    const scores = scoreTerm(table.histories(), 2025, models).scores.map(publishedScore);
+    const owners = scores.map((s) => ids.indexOf(s.student_id));
+    expect(owners.every((o) => o >= 0)).toBe(true);
+    // As a worker scores them: with no ids of its own, every student named "".
+    const unnamed = scores.map((s) => ({ ...s, student_id: "" }));
+    const encoded = new ScoreEncoder().encode(unnamed, owners);
+    expect(encoded.strings).not.toContain(scores[0].student_id);
+    expect(encoded.strings).not.toContain("");
+    expect(new ScoreDecoder(ids).decode(encoded)).toEqual(scores);
+  });
 });
