@@ -115,12 +115,14 @@ export class SparseElimination {
         const at = other.idx.indexOf(pivot);
         if (at < 0) continue; // it held the pivot once, and lost it
         const c = other.val[at];
+        // In place: the basis rows live through the whole group, and a new pair of arrays for
+        // every update left the collector old garbage to sweep on every pass.
         const inner = this.next();
-        const kept: number[] = [];
-        for (let i = 0; i < other.idx.length; i++) {
-          mark[other.idx[i]] = inner;
-          dense[other.idx[i]] = other.val[i];
-          kept.push(other.idx[i]);
+        const { idx, val } = other;
+        const held0 = idx.length;
+        for (let i = 0; i < held0; i++) {
+          mark[idx[i]] = inner;
+          dense[idx[i]] = val[i];
         }
         for (let i = 0; i < row.idx.length; i++) {
           const w = row.idx[i];
@@ -128,7 +130,7 @@ export class SparseElimination {
           if (!had) {
             mark[w] = inner;
             dense[w] = 0;
-            kept.push(w);
+            idx.push(w);
           }
           const next = dense[w] - c * row.val[i];
           if (Math.abs(next) < EPSILON) {
@@ -139,7 +141,18 @@ export class SparseElimination {
             if (!had) holdBy(w, r);
           }
         }
-        basis[r] = this.gather(kept);
+        let kept = 0;
+        for (let i = 0; i < idx.length; i++) {
+          const w = idx[i];
+          const a = dense[w];
+          if (a !== 0) {
+            idx[kept] = w;
+            val[kept++] = a;
+          }
+          dense[w] = 0;
+        }
+        idx.length = kept;
+        val.length = kept;
       }
       holders.delete(pivot);
       basis.push(row);
