@@ -85,6 +85,16 @@ export function* scoredBatches(job: Omit<ScoringJob, "minCell">, rollups?: Rollu
   return scorer.summary();
 }
 
+/**
+ * Counts a job's scores into `rollups` and keeps none: the rollups worker's pass, beside the
+ * writes. The same scores as `scoredBatches` (so the same counts), unexplained and unpublished.
+ */
+export function countScores(job: Omit<ScoringJob, "minCell">, rollups: RollupAccumulator): TermSummary {
+  const scorer = new TermScorer(job.schoolYear, job.models, { explain: false });
+  for (const history of job.table.histories()) scorer.score(history, (score) => rollups.add(score));
+  return scorer.summary();
+}
+
 /** Scoring on the calling thread, between the writer's batches. */
 export const scoreHere: ScoreTerm = (job) => {
   const rollups = new RollupAccumulator();

@@ -76,6 +76,12 @@ export function scoreIndicators(sm: ScoringModel, indicators: Float64Array, offs
   return { risk, tier: riskTier(risk, sm.cutPoints), drivers: topDrivers(contributions, indicators, offset) };
 }
 
+/** The same risk and tier as `scoreIndicators`, without the drivers: for counting scores, not explaining them. */
+export function scoreRisk(sm: ScoringModel, indicators: Float64Array, offset = 0): RiskScore {
+  const risk = sigmoid(logitOf(sm, indicators, offset));
+  return { risk, tier: riskTier(risk, sm.cutPoints), drivers: [] };
+}
+
 /** The log-odds of missing; adds each column's share to `contributions[indicator]` when given. */
 export function logitOf(sm: ScoringModel, indicators: Float64Array, offset = 0, contributions?: Float64Array): number {
   let logit = sm.intercept;

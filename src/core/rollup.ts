@@ -85,6 +85,12 @@ export class RollupAccumulator {
   /** (place, milestone) → FIELDS numbers per slot. */
   private readonly tallies = new Map<number, Float64Array>();
   private slotCount = FIRST_VALUE_SLOT;
+  /** The last score's slots (grade, all grades, one per subgroup dimension) and places (state, district, school). */
+  private readonly slots = new Int32Array(2 + subgroupDimensions.length);
+  private readonly places = new Int32Array([this.statePlace, 0, 0]);
+  private lastSubgroups: RollupInput["subgroups"] | undefined;
+  private lastDistrict: string | undefined;
+  private lastSchool: string | undefined;
 
   constructor() {
     for (let g = 0; g < ALL_GRADES; g++) this.slotKeys.push([ALL, ALL, String(g)]);
@@ -98,26 +104,40 @@ export class RollupAccumulator {
       this.milestones.set(s.milestone, (m = this.milestoneNames.length));
       this.milestoneNames.push(s.milestone);
     }
-    const slots: number[] = [s.grade, ALL_GRADES];
-    for (let d = 0; d < subgroupDimensions.length; d++) {
-      const value = s.subgroups[subgroupDimensions[d]];
-      let slot = this.valueSlots[d].get(value);
-      if (slot === undefined) {
-        this.valueSlots[d].set(value, (slot = this.slotCount++));
-        this.slotKeys.push([subgroupDimensions[d], value, ALL]);
+    // A student's scores come one after another with the same places and subgroups (the same
+    // object, which a caller does not change between adds): those lookups are made once a
+    // student, not once a score.
+    const slots = this.slots;
+    if (s.subgroups !== this.lastSubgroups) {
+      for (let d = 0; d < subgroupDimensions.length; d++) {
+        const value = s.subgroups[subgroupDimensions[d]];
+        let slot = this.valueSlots[d].get(value);
+        if (slot === undefined) {
+          this.valueSlots[d].set(value, (slot = this.slotCount++));
+          this.slotKeys.push([subgroupDimensions[d], value, ALL]);
+        }
+        slots[2 + d] = slot;
       }
-      slots.push(slot);
+      this.lastSubgroups = s.subgroups;
     }
-    for (const place of [this.statePlace, this.districtPlace(s.district_id), this.schoolPlace(s.district_id, s.school_id)]) {
-      const id = place * 64 + m;
+    slots[0] = s.grade;
+    slots[1] = ALL_GRADES;
+    if (s.district_id !== this.lastDistrict || s.school_id !== this.lastSchool) {
+      this.lastDistrict = s.district_id;
+      this.lastSchool = s.school_id;
+      this.places[1] = this.districtPlace(s.district_id);
+      this.places[2] = this.schoolPlace(s.district_id, s.school_id);
+    }
+    for (let p = 0; p < 3; p++) {
+      const id = this.places[p] * 64 + m;
       let tally = this.tallies.get(id);
       if (tally === undefined || tally.length < this.slotCount * FIELDS) {
         const wider = new Float64Array(Math.max(this.slotCount, FIRST_VALUE_SLOT + 48) * FIELDS);
         if (tally) wider.set(tally);
         this.tallies.set(id, (tally = wider));
       }
-      for (const slot of slots) {
-        const at = slot * FIELDS;
+      for (let k = 0; k < slots.length; k++) {
+        const at = slots[k] * FIELDS;
         tally[at]++;
         tally[at + tier]++;
         tally[at + 4] += s.risk;

@@ -3,7 +3,7 @@ import { computeIndicators, indicatorCount } from "./indicators.ts";
 import { openMilestones, supersededMilestone, type Milestone } from "./milestones.ts";
 import { priorMilestone, type PriorMilestone } from "./priorMilestone.ts";
 import type { RiskModel } from "./riskModel.ts";
-import { prepareModel, scoreIndicators, type Driver, type ScoringModel } from "./riskScore.ts";
+import { prepareModel, scoreIndicators, scoreRisk, type Driver, type ScoringModel } from "./riskScore.ts";
 import type { RiskTier } from "./riskTier.ts";
 import type { SubgroupDimension } from "./rollup.ts";
 import type { StudentHistory } from "./studentHistory.ts";
@@ -107,9 +107,11 @@ export class TermScorer {
   private enrolled = 0;
   private scored = 0;
 
+  /** `explain: false` leaves every score's drivers empty: a count of scores needs no reasons. */
   constructor(
     private readonly schoolYear: number,
     models: readonly RiskModel[],
+    private readonly options: { explain?: boolean } = {},
   ) {
     for (const model of models) this.byKey.set(trainingSetKey(model.milestone, model.grade), prepareModel(model));
   }
@@ -137,7 +139,7 @@ export class TermScorer {
         notScored[why] = (notScored[why] ?? 0) + 1;
         continue;
       }
-      const { risk, tier, drivers } = scoreIndicators(model.sm, indicators);
+      const { risk, tier, drivers } = this.options.explain === false ? scoreRisk(model.sm, indicators) : scoreIndicators(model.sm, indicators);
       any = true;
       onScore({
         student_id: row.student_id,

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { EwisError, HistoryTable, RollupAccumulator, rollupGroups, suppressRollups } from "../core/index.ts";
-import { scoredBatches } from "../app/termScoring.ts";
+import { countScores, scoredBatches } from "../app/termScoring.ts";
 import { ScoreEncoder, transferables } from "./scoreBatch.ts";
 import { AHEAD, STOP, type ScoringMessage, type ScoringWorkerData } from "./scoringWorkers.ts";
 
@@ -14,12 +14,10 @@ const table = new HistoryTable({ ...chunk, students: new Array<string>(students)
 try {
   if (role === "rollups") {
     const rollups = new RollupAccumulator();
-    const scoring = scoredBatches({ table, schoolYear, models }, rollups);
-    let next = scoring.next();
-    while (!next.done) next = scoring.next();
+    const summary = countScores({ table, schoolYear, models }, rollups);
     const counts = rollups.counts();
     const { hidden, small, loss } = suppressRollups(rollupGroups(counts), minCell);
-    post({ kind: "rollups", summary: next.value, counts, hidden, small, loss }, [...[...counts.tallies.values()].map((t) => t.buffer as ArrayBuffer), hidden.buffer as ArrayBuffer, small.buffer as ArrayBuffer]);
+    post({ kind: "rollups", summary, counts, hidden, small, loss }, [...[...counts.tallies.values()].map((t) => t.buffer as ArrayBuffer), hidden.buffer as ArrayBuffer, small.buffer as ArrayBuffer]);
   } else {
     const encoder = new ScoreEncoder();
     const scoring = scoredBatches({ table, schoolYear, models });
