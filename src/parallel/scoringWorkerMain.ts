@@ -15,6 +15,8 @@ try {
   if (role === "rollups") {
     const rollups = new RollupAccumulator();
     const summary = countScores({ table, schoolYear, models }, rollups);
+    // Its order of the rows goes before suppression, which runs beside the writes at the run's peak.
+    table.release();
     const counts = rollups.counts();
     const { hidden, small, loss } = suppressRollups(rollupGroups(counts), minCell);
     post({ kind: "rollups", summary, counts, hidden, small, loss }, [...[...counts.tallies.values()].map((t) => t.buffer as ArrayBuffer), hidden.buffer as ArrayBuffer, small.buffer as ArrayBuffer]);
