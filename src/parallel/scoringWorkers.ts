@@ -108,6 +108,9 @@ export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
             return;
           }
           if (message.kind !== "batch") throw failure(message);
+          // The rollups worker failing (out of memory, say) fails the run now, not once the whole term is written.
+          const rollupsFailure = roller.messages.failed();
+          if (rollupsFailure) throw rollupsFailure;
           const scores = decoder.decode(message.batch);
           Atomics.add(control, AHEAD, 1);
           Atomics.notify(control, AHEAD);
@@ -135,7 +138,7 @@ function failure(message: ScoringMessage): Error {
 }
 
 /** The worker's messages in order, awaited one at a time; a crash or an early exit is an error. */
-class MessageQueue {
+export class MessageQueue {
   private readonly waiting: ScoringMessage[] = [];
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
@@ -152,6 +155,13 @@ class MessageQueue {
   private fail(error: Error): void {
     this.failure ??= error;
     this.wake?.();
+  }
+
+  /** Without waiting: the error the worker has failed with, if it has, and nothing else waits before it. */
+  failed(): Error | undefined {
+    const first = this.waiting[0];
+    if (first !== undefined) return first.kind === "error" ? failure(first) : undefined;
+    return this.failure;
   }
 
   async next(): Promise<ScoringMessage> {

@@ -8,7 +8,8 @@ import { scoreHere, type ScoreTerm } from "../../src/app/termScoring.ts";
 import type { HistoryReadResult } from "../../src/io/readHistory.ts";
 import { readHistory } from "../../src/io/readHistory.ts";
 import { loadModels } from "../../src/io/modelFiles.ts";
-import { scoreOnWorker } from "../../src/parallel/scoringWorkers.ts";
+import { Worker } from "node:worker_threads";
+import { MessageQueue, scoreOnWorker } from "../../src/parallel/scoringWorkers.ts";
 import { withStores } from "../../src/store/openStores.ts";
 import type { RiskModel } from "../../src/core/index.ts";
 
@@ -128,6 +129,23 @@ describe("scoring on a worker thread", () => {
     await expect(publish(there, onWorker, undefined, broken)).rejects.toThrow(expected as string);
     expect(dump(there).terms).toEqual([]);
     expect(dump(there).scores).toEqual([]);
+  });
+
+  it("sees a worker's failure without waiting for its next message, so the writer stops early", async () => {
+    const ended = async (code: string) => {
+      const worker = new Worker(`const { parentPort } = require("node:worker_threads"); ${code}`, { eval: true });
+      const queue = new MessageQueue(worker);
+      await new Promise((resolve) => worker.once("exit", resolve));
+      return queue;
+    };
+    const failedEarly = await ended(`parentPort.postMessage({ kind: "error", message: "the rollups ran out of memory" });`);
+    expect(failedEarly.failed()?.message).toBe("the rollups ran out of memory");
+    // A worker that ends with its answer has not failed: the answer waits before its exit.
+    const answered = await ended(`parentPort.postMessage({ kind: "scored", summary: {} });`);
+    expect(answered.failed()).toBeUndefined();
+    expect((await answered.next()).kind).toBe("scored");
+    const vanished = await ended(`process.exit(3);`);
+    expect(vanished.failed()?.message).toBe("the scoring worker stopped before it finished (exit 3)");
   });
 
   it("stops the worker when the write fails midway, and publishes nothing", async () => {
