@@ -38,6 +38,7 @@ export class DisclosureAudit {
   private previous: number[] | undefined;
   private readonly trusted: Uint8Array;
   private readonly relations: RelationList;
+  private readonly relationsOf: RelationsByCell;
   private elimination: SparseElimination | undefined;
 
   /**
@@ -48,10 +49,11 @@ export class DisclosureAudit {
   constructor(
     private readonly hidden: Uint8Array,
     relations: Relations,
-    private readonly relationsOf: RelationsByCell = relationsByCell(hidden.length, relations),
+    relationsOf?: RelationsByCell,
     proven?: Uint8Array,
   ) {
     this.relations = RelationList.of(relations);
+    this.relationsOf = relationsOf ?? relationsByCell(hidden.length, this.relations);
     this.trusted = proven ? Uint8Array.from(proven) : new Uint8Array(hidden.length);
     this.parent = new Int32Array(hidden.length);
     for (let i = 0; i < hidden.length; i++) this.parent[i] = i;

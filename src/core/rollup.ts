@@ -122,7 +122,7 @@ export class RollupAccumulator {
     }
     slots[0] = s.grade;
     slots[1] = ALL_GRADES;
-    if (s.district_id !== this.lastDistrict || s.school_id !== this.lastSchool) {
+    if (this.lastDistrict === undefined || s.district_id !== this.lastDistrict || s.school_id !== this.lastSchool) {
       this.lastDistrict = s.district_id;
       this.lastSchool = s.school_id;
       this.places[1] = this.districtPlace(s.district_id);

@@ -19,7 +19,7 @@ export class SparseElimination {
   private stamp = 0;
   private readonly pivotOf: Int32Array; // variable → basis row it is the pivot of, −1
   private readonly held: Int32Array; // variable → basis rows that hold it (exact)
-  private readonly rowSeen: number[] = []; // basis row → stamp it was last updated at
+  private readonly rowSeen: number[] = []; // basis row → the pivot (by number) it was last updated for
 
   constructor(cells: number) {
     this.dense = new Float64Array(cells);
@@ -106,11 +106,12 @@ export class SparseElimination {
       for (let i = 0; i < row.val.length; i++) row.val[i] /= scale;
 
       // Keep the basis fully reduced: eliminate the new pivot from every row that holds it.
-      stamp = this.next();
       const rowId = basis.length;
       for (const r of holders.get(pivot) ?? []) {
-        if (rowSeen[r] === stamp) continue;
-        rowSeen[r] = stamp;
+        // Pivots are numbered 1, 2, … within the call (its own counter: `mark`'s stamps may
+        // wrap around mid-loop); a row listed twice is updated once.
+        if (rowSeen[r] === rowId + 1) continue;
+        rowSeen[r] = rowId + 1;
         const other = basis[r];
         const at = other.idx.indexOf(pivot);
         if (at < 0) continue; // it held the pivot once, and lost it
@@ -177,7 +178,6 @@ export class SparseElimination {
   private next(): number {
     if (this.stamp === 0x7fffffff) {
       this.mark.fill(0);
-      this.rowSeen.fill(0);
       this.stamp = 0;
     }
     return ++this.stamp;
