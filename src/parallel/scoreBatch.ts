@@ -4,23 +4,21 @@
  * threads costs ~15 ms each way (≈ 5 s on a state's 1.4 M scores, on the writing thread, the
  * term run's bottleneck); typed arrays and a handful of new strings cost almost nothing.
  *
- * Text fields repeat (a district, a tier, a subgroup value, a student's id across milestones),
- * so the encoder interns them: each distinct value crosses once, with the batch that first uses
- * it, and later batches send its code. Drivers are all but unique per score and cross as text.
- *
- * Student ids are the exception, when the encoder is given each score's student by number in
- * the history (`owners`): a state's million are all distinct, and interned they cost the worker
- * a map and the writer a copy of every one. The decoder then names them from the writer's own
- * copy of the history's ids.
+ * Text fields repeat (a district, a tier, a subgroup value), so the encoder interns them: each
+ * distinct value crosses once, with the batch that first uses it, and later batches send its
+ * code. Drivers are all but unique per score and cross as text. Student ids do not cross at all:
+ * each score's student goes by number in the history (`owners`), and the decoder names it from
+ * the writer's own copy of the history's ids. A state's million ids are all distinct; interned
+ * they cost the worker a map and the writer a copy of every one.
  *
  * `ScoreEncoder` and `ScoreDecoder` are a pair: one of each per worker, batches decoded in the
- * order they were encoded. decode(encode(batch)) deep-equals the batch, with `owners` too when
- * the decoder has the ids they number.
+ * order they were encoded. decode(encode(batch, owners)) deep-equals the batch when the decoder
+ * has the ids the owners number.
  */
 import { indicatorCount, subgroupDimensions, type Milestone, type PriorMilestone, type PublishedScore, type RiskTier, type SubgroupDimension } from "../core/index.ts";
 
 /** The interned fields of a score, in the order of their codes in `EncodedScores.codes`. */
-const TEXT = ["student_id", "milestone", "district_id", "school_id", "tier", "scoredWith"] as const;
+const TEXT = ["milestone", "district_id", "school_id", "tier", "scoredWith"] as const;
 const CODES = TEXT.length + subgroupDimensions.length;
 const NUMBERS = 3; // school_year, grade, risk
 
@@ -37,19 +35,18 @@ export interface EncodedScores {
   drivers: string[];
   /** JSON of the prior milestone, or null: few scores have one. */
   prior: (string | null)[];
-  /** Each score's student by number, when the ids are not interned (their code is then -1). */
-  owners?: Int32Array;
+  /** Each score's student by number in the history. */
+  owners: Int32Array;
 }
 
 /** The buffers an encoded batch can hand over rather than copy (postMessage's transfer list). */
-export const transferables = (batch: EncodedScores): ArrayBuffer[] =>
-  [batch.codes.buffer, batch.numbers.buffer, batch.indicators.buffer, ...(batch.owners ? [batch.owners.buffer] : [])] as ArrayBuffer[];
+export const transferables = (batch: EncodedScores): ArrayBuffer[] => [batch.codes.buffer, batch.numbers.buffer, batch.indicators.buffer, batch.owners.buffer] as ArrayBuffer[];
 
 export class ScoreEncoder {
   private readonly codes = new Map<string, number>();
 
-  /** `owners`: each score's student by number (see above); without them ids are interned. */
-  encode(scores: readonly PublishedScore[], owners?: readonly number[]): EncodedScores {
+  /** `owners`: each score's student by number in the history (see above). */
+  encode(scores: readonly PublishedScore[], owners: readonly number[]): EncodedScores {
     const count = scores.length;
     const batch: EncodedScores = {
       count,
@@ -59,17 +56,16 @@ export class ScoreEncoder {
       indicators: new Float64Array(count * indicatorCount),
       drivers: new Array(count),
       prior: new Array(count),
+      owners: Int32Array.from(owners),
     };
-    if (owners) batch.owners = Int32Array.from(owners);
     const { codes } = batch;
     for (let i = 0; i < count; i++) {
       const s = scores[i];
       const at = i * CODES;
       const previous = i > 0 ? scores[i - 1] : undefined;
-      // A student's scores come together and share ids and subgroups (the same object): a value
-      // equal to the previous score's takes its code, which saves most of the lookups.
-      codes[at] = owners ? -1 : previous !== undefined && previous.student_id === s.student_id ? codes[at - CODES] : this.code(s.student_id, batch.strings);
-      for (let f = 1; f < TEXT.length; f++) {
+      // A student's scores come together and share places and subgroups (the same object): a
+      // value equal to the previous score's takes its code, which saves most of the lookups.
+      for (let f = 0; f < TEXT.length; f++) {
         const field = TEXT[f];
         codes[at + f] = previous !== undefined && previous[field] === s[field] ? codes[at - CODES + f] : this.code(s[field], batch.strings);
       }
@@ -100,8 +96,8 @@ export class ScoreEncoder {
 export class ScoreDecoder {
   private readonly strings: string[] = [];
 
-  /** `ids`: the history's student ids, which batches encoded with `owners` number. */
-  constructor(private readonly ids: readonly string[] = []) {}
+  /** `ids`: the history's student ids, which the batches' `owners` number. */
+  constructor(private readonly ids: readonly string[]) {}
 
   /** The batch's scores, each new to its term (no tier move yet: the writer takes it). */
   decode(batch: EncodedScores): PublishedScore[] {
@@ -114,19 +110,19 @@ export class ScoreDecoder {
       for (let d = 0; d < subgroupDimensions.length; d++) subgroups[subgroupDimensions[d]] = this.strings[batch.codes[at + TEXT.length + d]];
       const prior = batch.prior[i];
       scores[i] = {
-        student_id: batch.owners ? this.ids[batch.owners[i]] : this.strings[batch.codes[at]],
+        student_id: this.ids[batch.owners[i]],
         school_year: batch.numbers[i * NUMBERS],
-        district_id: this.strings[batch.codes[at + 2]],
-        school_id: this.strings[batch.codes[at + 3]],
+        district_id: this.strings[batch.codes[at + 1]],
+        school_id: this.strings[batch.codes[at + 2]],
         grade: batch.numbers[i * NUMBERS + 1],
-        milestone: this.strings[batch.codes[at + 1]] as Milestone,
+        milestone: this.strings[batch.codes[at]] as Milestone,
         risk: batch.numbers[i * NUMBERS + 2],
-        tier: this.strings[batch.codes[at + 4]] as RiskTier,
+        tier: this.strings[batch.codes[at + 3]] as RiskTier,
         drivers: batch.drivers[i],
         subgroups,
         indicators: batch.indicators.subarray(i * indicatorCount, (i + 1) * indicatorCount),
         prior: prior === null ? null : (JSON.parse(prior) as PriorMilestone),
-        scoredWith: text(batch.codes[at + 5]) as Milestone | null,
+        scoredWith: text(batch.codes[at + 4]) as Milestone | null,
         previous_tier: null,
         change: "new",
       };

@@ -18,14 +18,16 @@ describe("score batches between threads", () => {
     expect(scores.some((s) => s.scoredWith !== null)).toBe(true);
     expect(scores.some((s) => s.indicators.some(Number.isNaN))).toBe(true);
 
+    const number = new Map(table.chunk.students.map((id, i) => [id, i]));
+    const owners = scores.map((s) => number.get(s.student_id)!);
     const encoder = new ScoreEncoder();
-    const decoder = new ScoreDecoder();
+    const decoder = new ScoreDecoder(table.chunk.students);
     const half = Math.floor(scores.length / 2);
-    const first = encoder.encode(scores.slice(0, half));
-    const second = encoder.encode(scores.slice(half));
+    const first = encoder.encode(scores.slice(0, half), owners.slice(0, half));
+    const second = encoder.encode(scores.slice(half), owners.slice(half));
     expect([...decoder.decode(first), ...decoder.decode(second)]).toEqual(scores);
-    // Each distinct text crosses once: the second half sends only the ids it is first to use.
-    const distinct = new Set(scores.flatMap((s) => [s.student_id, s.milestone, s.district_id, s.school_id, s.tier, ...Object.values(s.subgroups), ...(s.scoredWith ? [s.scoredWith] : [])]));
+    // Each distinct text crosses once: the second half sends only the values it is first to use.
+    const distinct = new Set(scores.flatMap((s) => [s.milestone, s.district_id, s.school_id, s.tier, ...Object.values(s.subgroups), ...(s.scoredWith ? [s.scoredWith] : [])]));
     expect(first.strings.length + second.strings.length).toBe(distinct.size);
     expect(second.strings).not.toContain(scores[0].tier);
   });
