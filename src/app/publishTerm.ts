@@ -39,7 +39,7 @@ export interface PublishPorts {
   clock: () => Date;
   /** The error to throw when no student is enrolled in the year (it names the input file). */
   noOneEnrolled: () => Error;
-  /** Where the scoring runs (default: on this thread, between writes; the CLI uses a worker). */
+  /** Where the scoring runs (default: on this thread, between writes; the CLI uses two workers). */
   scoring?: ScoreTerm;
 }
 

@@ -40,7 +40,7 @@ export interface ScoredRollups {
 /**
  * A term's scoring as the publisher consumes it: batches while it writes, then the counts, then
  * the rollups. One implementation runs here (`scoreHere`); src/parallel/scoringWorkers.ts runs
- * the same core code on a worker thread, so the thread that writes to the store only writes.
+ * the same core code on two worker threads, so the thread that writes to the store only writes.
  */
 export interface TermScoring {
   batches(): AsyncIterable<ScoredBatch>;

@@ -67,7 +67,7 @@ export class SparseElimination {
     for (const input of rows) {
       // Reduce against the basis: replace every pivot variable by its row. The basis is fully
       // reduced, so a substituted row brings in no other pivot.
-      let stamp = this.next();
+      const stamp = this.next();
       const touched: number[] = [];
       for (let i = 0; i < input.idx.length; i++) {
         const v = input.idx[i];
@@ -120,8 +120,8 @@ export class SparseElimination {
         // every update left the collector old garbage to sweep on every pass.
         const inner = this.next();
         const { idx, val } = other;
-        const held0 = idx.length;
-        for (let i = 0; i < held0; i++) {
+        const before = idx.length;
+        for (let i = 0; i < before; i++) {
           mark[idx[i]] = inner;
           dense[idx[i]] = val[i];
         }

@@ -5,8 +5,9 @@ import { ScoreEncoder, transferables } from "./scoreBatch.ts";
 import { AHEAD, STOP, type ScoringMessage, type ScoringWorkerData } from "./scoringWorkers.ts";
 
 // One term's scoring, in one of two roles. "batches": every batch to the parent as soon as the
-// parent has room for it, then what it counted. "rollups": the same scoring, counted and
-// suppressed, while the parent writes the other worker's batches; then the counts and masks.
+// parent has room for it, then the summary. "rollups": the same students scored unexplained,
+// counted and suppressed while the parent writes the other worker's batches; then the counts
+// and masks.
 const { chunk, students, schoolYear, models, control, role, minCell } = workerData as ScoringWorkerData;
 const post = (message: ScoringMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 // Without the ids (see scoringWorkers.ts): every student is named "" here, and by the writer.

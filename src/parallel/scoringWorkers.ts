@@ -9,8 +9,9 @@
  * other scores the same students again for the rollups only, counts them and suppresses them,
  * all while the writer writes: suppression needs every score counted, so after a single
  * scoring it could only start once the last batch was made, and a state's took ~9 s after the
- * writes. Scoring twice costs CPU the writer leaves idle (it waits on the store), and the
- * suppressed rollups come back as counts and masks; the cells are made here, in the same order.
+ * writes. Scoring twice costs CPU, which on two cores slows the writer somewhat (README,
+ * "State scale"), less than suppression after the writes cost. The suppressed rollups come
+ * back as counts and masks; the cells are made here, in the same order.
  *
  * The history goes to each worker as it is, less its student ids: its columns are shared, not
  * copied, when they live on a SharedArrayBuffer (readHistory's joined chunks do), copied
@@ -33,7 +34,7 @@ import {
 import { scoreHere, type ScoredBatch, type ScoreTerm } from "../app/termScoring.ts";
 import { ScoreDecoder, type EncodedScores } from "./scoreBatch.ts";
 
-/** Control words: batches the worker may still send before the writer takes one; set to stop. */
+/** Control words: how many more batches the "batches" worker may send before the writer takes one; set to stop. */
 export const AHEAD = 0;
 export const STOP = 1;
 
@@ -58,11 +59,11 @@ export type ScoringMessage =
 export interface WorkerScoringOptions {
   /** Terms with fewer students are scored on the calling thread: starting a worker costs ~0.1–1 s. Default 20 000. */
   minStudents?: number;
-  /** Batches the worker may run ahead of the writer (default 8, ≈ 10 MB). */
+  /** Batches the "batches" worker may run ahead of the writer (default 8, ≈ 10 MB). */
   ahead?: number;
 }
 
-/** A ScoreTerm that scores large terms on a worker thread, and small ones here. */
+/** A ScoreTerm that scores large terms on two worker threads, and small ones here. */
 export function scoreOnWorker(options: WorkerScoringOptions = {}): ScoreTerm {
   const minStudents = options.minStudents ?? 20_000;
   const ahead = options.ahead ?? 8;
