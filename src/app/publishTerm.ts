@@ -24,8 +24,9 @@ export interface TermToPublish {
   /** What was read, for the term's record. */
   read: { rows: number; accepted: number; rejected: number; sha256: string };
   /**
-   * Empty the table once every student is scored (`HistoryTable.release`), before the rollups'
-   * suppression: the term run's peak memory. For a caller that is done with the history.
+   * Empty the table once every student is scored (`HistoryTable.release`), before the rollups
+   * are taken (suppressed here, or still being suppressed on a worker): the term run's peak
+   * memory. For a caller that is done with the history.
    */
   releaseTable?: boolean;
   /** The roster's names by student id (`run-term --roster`); only those of students scored this term are published. */

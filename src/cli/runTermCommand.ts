@@ -81,7 +81,7 @@ export async function runTermCommand(options: RunTermOptions, log: (line: string
           fault: faultPoint,
           clock: () => new Date(),
           noOneEnrolled: () => noOneEnrolled(options.year, history.table, options.history),
-          // A large term is scored on a second thread while this one writes it to the store.
+          // A large term is scored, and its rollups suppressed, on two other threads while this one writes it to the store.
           scoring: scoreOnWorker(),
         },
       );
